@@ -1,0 +1,103 @@
+/* userbpf — the interpreter: run a program that has been checked.
+ *
+ * A struct userbpf_vm holds one program, pre-decoded for threaded dispatch. It is immutable
+ * once created, so any number of threads may run it at once; each run has its own stack
+ * (USERBPF_STACK_SIZE bytes per frame, up to USERBPF_MAX_CALL_FRAMES frames) and registers.
+ *
+ * Two modes:
+ * - trusted (default): the program is assumed verified; memory accesses are not checked.
+ * - USERBPF_VM_UNVERIFIED: the ISA-test mode. The program only passes the relaxed ISA
+ *   check, and every load, store and atomic is checked against the granted regions (the
+ *   run's regions, the live stack frames, and regions helpers grant). A violation, a budget
+ *   overrun, an unknown helper, a call too deep or falling off the end stops the run with
+ *   a negative errno and a message naming the instruction — never a crash.
+ */
+#ifndef USERBPF_VM_H
+#define USERBPF_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <userbpf/bpf_uapi.h>
+#include <userbpf/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct userbpf_vm;
+struct userbpf_run_ctx; /* one run in progress, as helpers see it */
+
+#define USERBPF_MAX_HELPER_ID 512 /* helper ids 0 .. USERBPF_MAX_HELPER_ID-1 */
+
+/* A helper: the kernel's five u64 arguments, plus the run it is called from. */
+typedef uint64_t (*userbpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				      uint64_t r5, struct userbpf_run_ctx *rc);
+
+/* Tail call hook: the program at index of the prog_array map, or NULL (the call then
+ * falls through, as bpf_tail_call does when the slot is empty). */
+typedef const struct userbpf_vm *(*userbpf_tail_call_fn)(void *user, uint64_t map,
+							 uint32_t index);
+
+enum userbpf_vm_flags {
+	USERBPF_VM_UNVERIFIED = 1u << 0, /* ISA-test mode: relaxed decode, guarded memory */
+};
+
+struct userbpf_vm_opts {
+	size_t sz;            /* sizeof(struct userbpf_vm_opts), for forward compatibility */
+	unsigned flags;       /* enum userbpf_vm_flags */
+	uint64_t insn_budget; /* unverified mode: max instructions per run, 0 = 100,000,000 */
+};
+
+/* Check (userbpf_isa_check, relaxed when unverified) and pre-decode a program. The
+ * instructions are copied. Returns 0 and *out, or a negative errno with *e filled. */
+int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct userbpf_vm_opts *opts,
+		      struct userbpf_vm **out, struct userbpf_error *e);
+void userbpf_vm_destroy(struct userbpf_vm *vm);
+
+/* Helpers are looked up by id when the program is created; set them before. A call to an
+ * id with no helper is rejected at create time ("invalid func unknown#%d" like the kernel)
+ * in trusted mode, and stops the run with -ENOENT in unverified mode. */
+int userbpf_vm_set_helper(struct userbpf_vm *vm, uint32_t id, userbpf_helper_fn fn);
+void userbpf_vm_set_tail_call(struct userbpf_vm *vm, userbpf_tail_call_fn fn, void *user);
+
+enum userbpf_mem_prot {
+	USERBPF_MEM_READ = 1u << 0,
+	USERBPF_MEM_WRITE = 1u << 1,
+};
+
+struct userbpf_mem_region {
+	void *base;
+	size_t len;
+	unsigned prot; /* enum userbpf_mem_prot */
+};
+
+struct userbpf_run_args {
+	size_t sz;                               /* sizeof(struct userbpf_run_args) */
+	uint64_t r[5];                           /* r1..r5 at entry */
+	const struct userbpf_mem_region *regions; /* granted memory (checked in unverified mode) */
+	size_t nr_regions;
+	void *user; /* for helpers: userbpf_run_user() */
+};
+
+/* Run once. Returns 0 with *r0 set, or a negative errno with *e filled (unverified mode:
+ * -EFAULT bad access, -E2BIG budget, -ENOENT unknown helper, -EOVERFLOW call depth,
+ * -EINVAL fell off the end). */
+int userbpf_vm_run(const struct userbpf_vm *vm, const struct userbpf_run_args *args, uint64_t *r0,
+		   struct userbpf_error *e);
+
+/* Convenience for the common case: r1 = mem, r2 = len, mem granted read-write. */
+int userbpf_vm_exec(const struct userbpf_vm *vm, void *mem, size_t len, uint64_t *r0,
+		    struct userbpf_error *e);
+
+/* For helpers. */
+void *userbpf_run_user(struct userbpf_run_ctx *rc);
+/* Grant a region for the rest of this run (a helper returning a pointer, in unverified
+ * mode). Returns 0, or -ENOSPC when the run's region table is full. */
+int userbpf_run_grant(struct userbpf_run_ctx *rc, void *base, size_t len, unsigned prot);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* USERBPF_VM_H */
