@@ -55,9 +55,10 @@ int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct use
 		      struct userbpf_vm **out, struct userbpf_error *e);
 void userbpf_vm_destroy(struct userbpf_vm *vm);
 
-/* Helpers are looked up by id when the program is created; set them before. A call to an
- * id with no helper is rejected at create time ("invalid func unknown#%d" like the kernel)
- * in trusted mode, and stops the run with -ENOENT in unverified mode. */
+/* Helpers are looked up by id at call time (set them before running). A call to an id with
+ * no helper stops the run with -ENOENT ("invalid func unknown#%d") in either mode; kfunc
+ * calls (BPF_PSEUDO_KFUNC_CALL) stop it with -EOPNOTSUPP until the object layer binds them.
+ * Not thread-safe against concurrent runs: configure first, then run. */
 int userbpf_vm_set_helper(struct userbpf_vm *vm, uint32_t id, userbpf_helper_fn fn);
 void userbpf_vm_set_tail_call(struct userbpf_vm *vm, userbpf_tail_call_fn fn, void *user);
 
