@@ -175,9 +175,10 @@ static int isa_check_edges(const struct bpf_insn *insns, size_t cnt, struct user
 			t = (int64_t)i + in->imm + 1;
 		else
 			continue;
+		/* the kernel names the ld_imm64 whose second half is hit */
 		if (t >= 0 && t < (int64_t)cnt && second[t])
 			err = isa_fail(e, -EINVAL, (int)i, "jump into the middle of ldimm64 insn %d",
-				       (int)t);
+				       (int)t - 1);
 	}
 	free(second);
 	return err;
