@@ -2,8 +2,21 @@
 #ifndef USERBPF_TOOLS_CMDS_H
 #define USERBPF_TOOLS_CMDS_H
 
+int cmd_run(int argc, char **argv);    /* userbpf run PROG [data_in FILE] [mem HEX] [repeat N] */
 int cmd_asm(int argc, char **argv);    /* userbpf asm FILE [-o OUT] */
 int cmd_disasm(int argc, char **argv); /* userbpf disasm FILE */
 int cmd_plugin(int argc, char **argv); /* userbpf plugin [MEM_HEX] [--jit] */
+
+#include <stddef.h>
+
+#include <userbpf/bpf_uapi.h>
+
+/* Read a program file: text assembly when the name ends in .s or .asm, otherwise raw
+ * 8-byte little-endian instructions. Returns 0 with a malloc'd array, or -1 after printing
+ * an error naming the file (and line, for text). */
+int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt);
+
+/* Read a whole file (data_in); returns 0 with a malloc'd buffer, or -1 after printing. */
+int progfile_read_bytes(const char *path, unsigned char **buf, size_t *len);
 
 #endif

@@ -35,7 +35,9 @@ typedef uint64_t (*userbpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uin
 				      uint64_t r5, struct userbpf_run_ctx *rc);
 
 /* Tail call hook: the program at index of the prog_array map, or NULL (the call then
- * falls through, as bpf_tail_call does when the slot is empty). */
+ * falls through, as bpf_tail_call does when the slot is empty). A tail call that falls
+ * through leaves a negative errno in r0: -ENOENT (empty slot), -E2BIG (the run already made
+ * 33 tail calls, MAX_TAIL_CALL_CNT) or -EINVAL (the target vm runs in the other mode). */
 typedef const struct userbpf_vm *(*userbpf_tail_call_fn)(void *user, uint64_t map,
 							 uint32_t index);
 

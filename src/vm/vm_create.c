@@ -1,0 +1,84 @@
+/* vm_create.c — check, decode and configure a vm. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vm/vm_internal.h"
+
+static int vm_create_fail(struct userbpf_error *e, int err, const char *msg)
+{
+	e->err = err;
+	e->insn = -1;
+	snprintf(e->msg, sizeof e->msg, "%s", msg);
+	return err;
+}
+
+int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct userbpf_vm_opts *opts,
+                      struct userbpf_vm **out, struct userbpf_error *e)
+{
+	struct userbpf_vm_opts o = {.sz = sizeof o};
+	struct userbpf_error scratch;
+	const void *const *labels;
+	int err;
+
+	if (!e)
+		e = &scratch;
+	*out = NULL;
+	if (opts) {
+		if (opts->sz < sizeof *opts)
+			return vm_create_fail(e, -EINVAL, "opts->sz is too small");
+		o = *opts;
+	}
+	bool guarded = o.flags & USERBPF_VM_UNVERIFIED;
+	if (!insns && cnt)
+		return vm_create_fail(e, -EINVAL, "no instructions given");
+	err = userbpf_isa_check(insns, cnt, guarded ? USERBPF_ISA_RELAXED : 0, e);
+	if (err)
+		return err;
+
+	struct userbpf_vm *vm = calloc(1, sizeof *vm);
+	struct vm_op *ops = calloc(cnt + 1, sizeof *ops);
+	if (!vm || !ops) {
+		free(vm);
+		free(ops);
+		return vm_create_fail(e, -ENOMEM, "out of memory");
+	}
+	if (guarded)
+		vm_exec_guarded(NULL, NULL, &labels);
+	else
+		vm_exec_trusted(NULL, NULL, &labels);
+	err = vm_decode(insns, cnt, labels, ops, e);
+	if (err) {
+		free(ops);
+		free(vm);
+		return err;
+	}
+	vm->ops = ops;
+	vm->cnt = cnt;
+	vm->guarded = guarded;
+	vm->insn_budget = o.insn_budget ? o.insn_budget : VM_DEFAULT_BUDGET;
+	*out = vm;
+	return 0;
+}
+
+void userbpf_vm_destroy(struct userbpf_vm *vm)
+{
+	if (!vm)
+		return;
+	free(vm->ops);
+	free(vm);
+}
+
+int userbpf_vm_set_helper(struct userbpf_vm *vm, uint32_t id, userbpf_helper_fn fn)
+{
+	if (!vm || id >= USERBPF_MAX_HELPER_ID)
+		return -EINVAL;
+	vm->helpers[id] = fn;
+	return 0;
+}
+
+void userbpf_vm_set_tail_call(struct userbpf_vm *vm, userbpf_tail_call_fn fn, void *user)
+{
+	vm->tail_call = fn;
+	vm->tail_user = user;
+}

@@ -1,0 +1,75 @@
+/* progfile.c — reading programs and data files for the CLI, with errors that name them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <userbpf/asm.h>
+
+#include "cmds.h"
+
+int progfile_read_bytes(const char *path, unsigned char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "userbpf: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t cap = 4096, n = 0, got;
+	unsigned char *b = malloc(cap + 1);
+	while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			unsigned char *nb = realloc(b, (cap *= 2) + 1);
+			if (!nb)
+				free(b);
+			b = nb;
+		}
+	}
+	int rerr = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (!b || rerr) {
+		fprintf(stderr, "userbpf: %s: %s\n", path, b ? "read error" : "out of memory");
+		free(b);
+		return -1;
+	}
+	b[n] = 0; /* text callers may treat it as a string */
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt)
+{
+	unsigned char *buf;
+	size_t len;
+	if (progfile_read_bytes(path, &buf, &len))
+		return -1;
+	if (has_suffix(path, ".s") || has_suffix(path, ".asm")) {
+		struct userbpf_error e;
+		int err = userbpf_asm((const char *)buf, insns, cnt, &e);
+		free(buf);
+		if (err) {
+			fprintf(stderr, "userbpf: %s:%d: %s\n", path, e.insn, e.msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (len == 0 || len % sizeof(struct bpf_insn)) {
+		fprintf(stderr,
+			"userbpf: %s: %zu bytes is not a whole number of 8-byte instructions\n",
+			path, len);
+		free(buf);
+		return -1;
+	}
+	*insns = (struct bpf_insn *)buf; /* malloc'd, suitably aligned */
+	*cnt = len / sizeof(struct bpf_insn);
+	return 0;
+}
