@@ -63,7 +63,8 @@ int tu_kernel_load(const struct bpf_insn *insns, size_t cnt, char *errline, size
 	if (errline && len) {
 		const char *last = "";
 		for (char *p = strtok(log, "\n"); p; p = strtok(NULL, "\n"))
-			if (*p && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17))
+			if (*p && strncmp(p, "processed ", 10) &&
+			    strncmp(p, "verification time", 17))
 				last = p;
 		snprintf(errline, len, "%s", last);
 	}
@@ -92,7 +93,7 @@ int tu_kernel_bpf_available(void)
 	if (getenv("USERBPF_NO_KERNEL")) /* force the fixture-only path */
 		return cached = 0;
 	struct bpf_insn prog[2] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 7},
-				   {.code = BPF_JMP | BPF_EXIT}};
+	                           {.code = BPF_JMP | BPF_EXIT}};
 	int fd = tu_kernel_load(prog, 2, NULL, 0);
 	uint32_t ret = 0;
 	char data[64] = {0};

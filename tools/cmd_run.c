@@ -12,12 +12,13 @@
 static int run_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: userbpf run PROG [data_in FILE] [mem HEX] [repeat N]\n"
-		"  PROG is assembly text (.s/.asm) or raw 8-byte instructions.\n"
-		"  The program gets r1 = input, r2 = input length (the bpf_conformance convention),\n"
-		"  and prints 'Return value: R, duration (average): Dns' like bpftool prog run.\n"
-		"  Until the verifier lands, programs pass the ISA checks and run with runtime\n"
-		"  memory guards (every access checked against the input and the stack).\n");
+	        "Usage: userbpf run PROG [data_in FILE] [mem HEX] [repeat N]\n"
+	        "  PROG is assembly text (.s/.asm) or raw 8-byte instructions.\n"
+	        "  The program gets r1 = input, r2 = input length (the bpf_conformance "
+	        "convention),\n"
+	        "  and prints 'Return value: R, duration (average): Dns' like bpftool prog run.\n"
+	        "  Until the verifier lands, programs pass the ISA checks and run with runtime\n"
+	        "  memory guards (every access checked against the input and the stack).\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -49,7 +50,7 @@ static double now_ns(void)
 
 /* Run repeat times on a fresh copy of the input each time, as the kernel's test run does. */
 static int run_repeat(struct userbpf_vm *vm, const unsigned char *data, size_t len,
-		      unsigned long repeat, uint64_t *r0, double *avg_ns)
+                      unsigned long repeat, uint64_t *r0, double *avg_ns)
 {
 	unsigned char *mem = malloc(len ? len : 1);
 	struct userbpf_error e;
@@ -64,7 +65,7 @@ static int run_repeat(struct userbpf_vm *vm, const unsigned char *data, size_t l
 	free(mem);
 	if (err) {
 		fprintf(stderr, "userbpf: run failed at insn %d: %s (%s)\n", e.insn, e.msg,
-			strerror(-err));
+		        strerror(-err));
 		return -1;
 	}
 	*avg_ns = total / (double)repeat;

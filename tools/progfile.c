@@ -64,8 +64,8 @@ int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt)
 	}
 	if (len == 0 || len % sizeof(struct bpf_insn)) {
 		fprintf(stderr,
-			"userbpf: %s: %zu bytes is not a whole number of 8-byte instructions\n",
-			path, len);
+		        "userbpf: %s: %zu bytes is not a whole number of 8-byte instructions\n",
+		        path, len);
 		free(buf);
 		return -1;
 	}

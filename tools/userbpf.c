@@ -11,10 +11,12 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{"run", cmd_run, "run PROG [data_in FILE] [mem HEX] [repeat N]   assemble/load, check, run"},
-	{"asm", cmd_asm, "asm FILE [-o OUT]                  assemble text into raw instructions"},
-	{"disasm", cmd_disasm, "disasm FILE [--kernel] [--no-index]  disassemble raw instructions"},
-	{"plugin", cmd_plugin, "plugin [MEM_HEX] [--jit]           bpf_conformance plugin protocol"},
+        {"run", cmd_run,
+         "run PROG [data_in FILE] [mem HEX] [repeat N]   assemble/load, check, run"},
+        {"asm", cmd_asm, "asm FILE [-o OUT]                  assemble text into raw instructions"},
+        {"disasm", cmd_disasm, "disasm FILE [--kernel] [--no-index]  disassemble raw instructions"},
+        {"plugin", cmd_plugin,
+         "plugin [MEM_HEX] [--jit]           bpf_conformance plugin protocol"},
 };
 
 static int usage(FILE *out)

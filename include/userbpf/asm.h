@@ -29,11 +29,11 @@ enum userbpf_disasm_flags {
  * errno (-EINVAL: not a valid instruction; buf then holds a description such as
  * "invalid insn code 0x8e"). buf is always NUL-terminated. */
 int userbpf_disasm_insn(const struct bpf_insn *insns, size_t remaining, unsigned flags, char *buf,
-			size_t len);
+                        size_t len);
 
 /* One instruction per line, as "%4d: (%02x) text\n" when with_index, else "text\n". */
 int userbpf_disasm_prog(const struct bpf_insn *insns, size_t cnt, unsigned flags, int with_index,
-			FILE *out);
+                        FILE *out);
 
 /* Assemble text into a malloc'd array (*out, *cnt; free with free()). Returns 0, or a
  * negative errno with e->insn = the 1-based source line and e->msg naming the problem. */

@@ -235,13 +235,14 @@ typedef uint64_t __attribute__((aligned(8))) userbpf_aligned_u64;
 	FN(210, cgrp_storage_get)                                                                  \
 	FN(211, cgrp_storage_delete)
 
-/* The kernel tree spells the guards _UAPI__LINUX_..., installed headers __LINUX_...: honour both. */
+/* The kernel tree spells the guards _UAPI__LINUX_..., installed headers __LINUX_...: honour both.
+ */
 #if !defined(_UAPI__LINUX_BPF_COMMON_H__) && !defined(__LINUX_BPF_COMMON_H__)
 #define _UAPI__LINUX_BPF_COMMON_H__
 #define __LINUX_BPF_COMMON_H__
 
 /* Instruction classes: the low three bits of the opcode. */
-#define BPF_CLASS(code) ((code) & 0x07)
+#define BPF_CLASS(code) ((code)&0x07)
 #define BPF_LD 0x00
 #define BPF_LDX 0x01
 #define BPF_ST 0x02
@@ -252,11 +253,11 @@ typedef uint64_t __attribute__((aligned(8))) userbpf_aligned_u64;
 #define BPF_MISC 0x07
 
 /* Load/store: size in bits 3-4, mode in bits 5-7. */
-#define BPF_SIZE(code) ((code) & 0x18)
+#define BPF_SIZE(code) ((code)&0x18)
 #define BPF_W 0x00
 #define BPF_H 0x08
 #define BPF_B 0x10
-#define BPF_MODE(code) ((code) & 0xe0)
+#define BPF_MODE(code) ((code)&0xe0)
 #define BPF_IMM 0x00
 #define BPF_ABS 0x20
 #define BPF_IND 0x40
@@ -265,7 +266,7 @@ typedef uint64_t __attribute__((aligned(8))) userbpf_aligned_u64;
 #define BPF_MSH 0xa0
 
 /* ALU and jump: operation in bits 4-7, source in bit 3. */
-#define BPF_OP(code) ((code) & 0xf0)
+#define BPF_OP(code) ((code)&0xf0)
 #define BPF_ADD 0x00
 #define BPF_SUB 0x10
 #define BPF_MUL 0x20
@@ -284,7 +285,7 @@ typedef uint64_t __attribute__((aligned(8))) userbpf_aligned_u64;
 #define BPF_JGE 0x30
 #define BPF_JSET 0x40
 
-#define BPF_SRC(code) ((code) & 0x08)
+#define BPF_SRC(code) ((code)&0x08)
 #define BPF_K 0x00
 #define BPF_X 0x08
 
@@ -351,11 +352,11 @@ enum {
 #define MAX_BPF_REG __MAX_BPF_REG
 
 struct bpf_insn {
-	uint8_t code;      /* opcode */
+	uint8_t code;        /* opcode */
 	uint8_t dst_reg : 4; /* destination register */
 	uint8_t src_reg : 4; /* source register */
-	int16_t off;       /* signed offset */
-	int32_t imm;       /* signed immediate constant */
+	int16_t off;         /* signed offset */
+	int32_t imm;         /* signed immediate constant */
 };
 
 /* src_reg of BPF_LD | BPF_IMM | BPF_DW: what the 64-bit immediate refers to. */

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define USERBPF_STACK_SIZE 512   /* bytes of stack per frame (MAX_BPF_STACK) */
+#define USERBPF_STACK_SIZE 512    /* bytes of stack per frame (MAX_BPF_STACK) */
 #define USERBPF_MAX_CALL_FRAMES 8 /* MAX_CALL_FRAMES */
 #define USERBPF_MAX_SUBPROGS 256  /* BPF_MAX_SUBPROGS */
 #define USERBPF_MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS, also the load limit */
@@ -34,7 +34,7 @@ enum userbpf_isa_flags {
 
 /* Check a program's encoding. Returns 0 or a negative errno; on error fills *e (may be NULL). */
 int userbpf_isa_check(const struct bpf_insn *insns, size_t cnt, unsigned flags,
-		      struct userbpf_error *e);
+                      struct userbpf_error *e);
 
 /* True for opcodes in the kernel's public instruction table (bpf_opcode_in_insntable). */
 bool userbpf_isa_opcode_valid(uint8_t code);
@@ -70,7 +70,7 @@ static inline bool userbpf_insn_is_pseudo_func(const struct bpf_insn *insn)
  * pseudo call or pseudo func. Returns the number found (<= max), or a negative errno with
  * *e filled ("call to invalid destination"). Assumes nothing else about the program. */
 int userbpf_isa_subprogs(const struct bpf_insn *insns, size_t cnt, uint32_t *starts, int max,
-			 struct userbpf_error *e);
+                         struct userbpf_error *e);
 
 #ifdef __cplusplus
 }

@@ -32,14 +32,13 @@ struct userbpf_run_ctx; /* one run in progress, as helpers see it */
 
 /* A helper: the kernel's five u64 arguments, plus the run it is called from. */
 typedef uint64_t (*userbpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-				      uint64_t r5, struct userbpf_run_ctx *rc);
+                                      uint64_t r5, struct userbpf_run_ctx *rc);
 
 /* Tail call hook: the program at index of the prog_array map, or NULL (the call then
  * falls through, as bpf_tail_call does when the slot is empty). A tail call that falls
  * through leaves a negative errno in r0: -ENOENT (empty slot), -E2BIG (the run already made
  * 33 tail calls, MAX_TAIL_CALL_CNT) or -EINVAL (the target vm runs in the other mode). */
-typedef const struct userbpf_vm *(*userbpf_tail_call_fn)(void *user, uint64_t map,
-							 uint32_t index);
+typedef const struct userbpf_vm *(*userbpf_tail_call_fn)(void *user, uint64_t map, uint32_t index);
 
 enum userbpf_vm_flags {
 	USERBPF_VM_UNVERIFIED = 1u << 0, /* ISA-test mode: relaxed decode, guarded memory */
@@ -54,7 +53,7 @@ struct userbpf_vm_opts {
 /* Check (userbpf_isa_check, relaxed when unverified) and pre-decode a program. The
  * instructions are copied. Returns 0 and *out, or a negative errno with *e filled. */
 int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct userbpf_vm_opts *opts,
-		      struct userbpf_vm **out, struct userbpf_error *e);
+                      struct userbpf_vm **out, struct userbpf_error *e);
 void userbpf_vm_destroy(struct userbpf_vm *vm);
 
 /* Helpers are looked up by id at call time (set them before running). A call to an id with
@@ -76,8 +75,8 @@ struct userbpf_mem_region {
 };
 
 struct userbpf_run_args {
-	size_t sz;                               /* sizeof(struct userbpf_run_args) */
-	uint64_t r[5];                           /* r1..r5 at entry */
+	size_t sz;                                /* sizeof(struct userbpf_run_args) */
+	uint64_t r[5];                            /* r1..r5 at entry */
 	const struct userbpf_mem_region *regions; /* granted memory (checked in unverified mode) */
 	size_t nr_regions;
 	void *user; /* for helpers: userbpf_run_user() */
@@ -87,11 +86,11 @@ struct userbpf_run_args {
  * -EFAULT bad access, -E2BIG budget, -ENOENT unknown helper, -EOVERFLOW call depth,
  * -EINVAL fell off the end). */
 int userbpf_vm_run(const struct userbpf_vm *vm, const struct userbpf_run_args *args, uint64_t *r0,
-		   struct userbpf_error *e);
+                   struct userbpf_error *e);
 
 /* Convenience for the common case: r1 = mem, r2 = len, mem granted read-write. */
 int userbpf_vm_exec(const struct userbpf_vm *vm, void *mem, size_t len, uint64_t *r0,
-		    struct userbpf_error *e);
+                    struct userbpf_error *e);
 
 /* For helpers. */
 void *userbpf_run_user(struct userbpf_run_ctx *rc);

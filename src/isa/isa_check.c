@@ -47,7 +47,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 int userbpf_isa_subprogs(const struct bpf_insn *insns, size_t cnt, uint32_t *starts, int max,
-			 struct userbpf_error *e)
+                         struct userbpf_error *e)
 {
 	int n = 0;
 	if (max < 1)
@@ -75,7 +75,7 @@ int userbpf_isa_subprogs(const struct bpf_insn *insns, size_t cnt, uint32_t *sta
 
 /* Pass 1: every jump stays inside its subprogram, which ends in exit or ja. */
 static int isa_check_layout(const struct bpf_insn *insns, size_t cnt, unsigned flags,
-			    struct userbpf_error *e)
+                            struct userbpf_error *e)
 {
 	uint32_t *starts = malloc(sizeof *starts * (USERBPF_MAX_SUBPROGS + 1));
 	if (!starts)
@@ -92,14 +92,15 @@ static int isa_check_layout(const struct bpf_insn *insns, size_t cnt, unsigned f
 				int64_t t = i + userbpf_insn_jump_off(&insns[i]) + 1;
 				if (t < lo || t >= hi) {
 					err = isa_fail(e, -EINVAL, (int)i,
-						       "jump out of range from insn %d to %d", (int)i,
-						       (int)t);
+					               "jump out of range from insn %d to %d",
+					               (int)i, (int)t);
 					break;
 				}
 			}
 			if (!relaxed && i == hi - 1 && code != (BPF_JMP | BPF_EXIT) &&
 			    code != (BPF_JMP | BPF_JA)) {
-				err = isa_fail(e, -EINVAL, (int)i, "last insn is not an exit or jmp");
+				err = isa_fail(e, -EINVAL, (int)i,
+				               "last insn is not an exit or jmp");
 				break;
 			}
 		}
@@ -110,7 +111,7 @@ static int isa_check_layout(const struct bpf_insn *insns, size_t cnt, unsigned f
 
 /* Pass 2 for one ld_imm64 at index i. */
 static int isa_check_ldimm64(const struct bpf_insn *insns, size_t cnt, size_t i,
-			     struct userbpf_error *e)
+                             struct userbpf_error *e)
 {
 	const struct bpf_insn *in = &insns[i];
 	if (i + 1 == cnt || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
@@ -133,7 +134,7 @@ static int isa_check_ldimm64(const struct bpf_insn *insns, size_t cnt, size_t i,
 
 /* Pass 2: a linear scan, stepping over ld_imm64 second halves. */
 static int isa_check_opcodes(const struct bpf_insn *insns, size_t cnt, unsigned flags,
-			     struct userbpf_error *e)
+                             struct userbpf_error *e)
 {
 	for (size_t i = 0; i < cnt; i++) {
 		const struct bpf_insn *in = &insns[i];
@@ -147,7 +148,8 @@ static int isa_check_opcodes(const struct bpf_insn *insns, size_t cnt, unsigned 
 			i++;
 			continue;
 		}
-		bool callx = in->code == (BPF_JMP | BPF_CALL | BPF_X) && (flags & USERBPF_ISA_RELAXED);
+		bool callx =
+		        in->code == (BPF_JMP | BPF_CALL | BPF_X) && (flags & USERBPF_ISA_RELAXED);
 		if (!userbpf_isa_opcode_valid(in->code) && !callx)
 			return isa_fail(e, -EINVAL, (int)i, "unknown opcode %02x", in->code);
 	}
@@ -177,8 +179,8 @@ static int isa_check_edges(const struct bpf_insn *insns, size_t cnt, struct user
 			continue;
 		/* the kernel names the ld_imm64 whose second half is hit */
 		if (t >= 0 && t < (int64_t)cnt && second[t])
-			err = isa_fail(e, -EINVAL, (int)i, "jump into the middle of ldimm64 insn %d",
-				       (int)t - 1);
+			err = isa_fail(e, -EINVAL, (int)i,
+			               "jump into the middle of ldimm64 insn %d", (int)t - 1);
 	}
 	free(second);
 	return err;
@@ -222,14 +224,14 @@ static int isa_check_alu(const struct bpf_insn *in, int i, struct userbpf_error 
 		if (x && alu64 && in->off == BPF_ADDR_SPACE_CAST) {
 			if (in->imm != 1 && in->imm != 1 << 16)
 				return isa_fail(e, -EINVAL, i,
-						"addr_space_cast insn can only convert between "
-						"address space 1 and 0");
+				                "addr_space_cast insn can only convert between "
+				                "address space 1 and 0");
 			return isa_fail(e, -EINVAL, i,
-					"addr_space_cast insn can only be used in a program that "
-					"has an associated arena");
+			                "addr_space_cast insn can only be used in a program that "
+			                "has an associated arena");
 		}
-		bool off_ok = in->off == 0 || (x && (in->off == 8 || in->off == 16 ||
-						     (alu64 && in->off == 32)));
+		bool off_ok = in->off == 0 ||
+		              (x && (in->off == 8 || in->off == 16 || (alu64 && in->off == 32)));
 		if (!off_ok || (x ? in->imm != 0 : in->src_reg != 0))
 			return isa_fail(e, -EINVAL, i, "BPF_MOV uses reserved fields");
 	} else {
@@ -267,7 +269,7 @@ static int isa_check_atomic(const struct bpf_insn *in, int i, struct userbpf_err
 		break;
 	default:
 		return isa_fail(e, -EINVAL, i, "BPF_ATOMIC uses invalid atomic opcode %02x",
-				(unsigned)in->imm);
+		                (unsigned)in->imm);
 	}
 	if ((err = isa_reg_read(in->src_reg, i, e)))
 		return err;
@@ -282,7 +284,8 @@ static int isa_check_jmp(const struct bpf_insn *in, int i, struct userbpf_error 
 
 	switch (op) {
 	case BPF_CALL:
-		if (BPF_SRC(in->code) == BPF_X) /* callx, relaxed mode only: dst holds the helper id */
+		if (BPF_SRC(in->code) ==
+		    BPF_X) /* callx, relaxed mode only: dst holds the helper id */
 			return isa_reg_read(in->dst_reg, i, e);
 		if ((in->src_reg != BPF_PSEUDO_KFUNC_CALL && in->off) ||
 		    (in->src_reg != 0 && in->src_reg != BPF_PSEUDO_CALL &&
@@ -357,7 +360,7 @@ static int isa_check_fields(const struct bpf_insn *in, int i, struct userbpf_err
 }
 
 int userbpf_isa_check(const struct bpf_insn *insns, size_t cnt, unsigned flags,
-		      struct userbpf_error *e)
+                      struct userbpf_error *e)
 {
 	int err;
 	if (e) {
@@ -369,7 +372,7 @@ int userbpf_isa_check(const struct bpf_insn *insns, size_t cnt, unsigned flags,
 		return isa_fail(e, -E2BIG, -1, "program has no instructions");
 	if (cnt > USERBPF_MAX_INSNS)
 		return isa_fail(e, -E2BIG, -1, "program has %zu instructions, limit is %d", cnt,
-				USERBPF_MAX_INSNS);
+		                USERBPF_MAX_INSNS);
 	if ((err = isa_check_layout(insns, cnt, flags, e)))
 		return err;
 	if ((err = isa_check_opcodes(insns, cnt, flags, e)))

@@ -17,20 +17,20 @@
 
 /* Kernel messages that come from encoding checks (ours), as opposed to the verifier's. */
 static const char *const isa_messages[] = {
-	"unknown opcode ",
-	" uses reserved fields",
-	"jump out of range from insn ",
-	"last insn is not an exit or jmp",
-	"invalid bpf_ld_imm64 insn",
-	"unrecognized bpf_ld_imm64 insn",
-	"jump into the middle of ldimm64 insn ",
-	"call to invalid destination",
-	" is invalid",
-	"frame pointer is read only",
-	"invalid atomic operand size",
-	"BPF_ATOMIC uses invalid atomic opcode ",
-	"invalid may_goto imm ",
-	"addr_space_cast insn ",
+        "unknown opcode ",
+        " uses reserved fields",
+        "jump out of range from insn ",
+        "last insn is not an exit or jmp",
+        "invalid bpf_ld_imm64 insn",
+        "unrecognized bpf_ld_imm64 insn",
+        "jump into the middle of ldimm64 insn ",
+        "call to invalid destination",
+        " is invalid",
+        "frame pointer is read only",
+        "invalid atomic operand size",
+        "BPF_ATOMIC uses invalid atomic opcode ",
+        "invalid may_goto imm ",
+        "addr_space_cast insn ",
 };
 
 static int is_isa_message(const char *msg)
@@ -107,14 +107,14 @@ static int check_against(const struct isa_case *c, int ok, int err, const char *
 	if (!ok && is_isa_message(msg)) {
 		if (ret != -err || strcmp(e.msg, msg)) {
 			print_error("%s: kernel says %d '%s', we say %d '%s'\n", c->name, -err, msg,
-				    ret, e.msg);
+			            ret, e.msg);
 			fail();
 		}
 		return 1;
 	}
 	if (ret != 0) {
 		print_error("%s: kernel %s '%s', but we reject the encoding: '%s'\n", c->name,
-			    ok ? "accepts" : "rejects later with", msg, e.msg);
+		            ok ? "accepts" : "rejects later with", msg, e.msg);
 		fail();
 	}
 	return 0;
@@ -135,7 +135,8 @@ static void test_fixture_agreement(void **state)
 static void test_live_kernel_agreement(void **state)
 {
 	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still checked)\n");
+		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
+		       "checked)\n");
 		skip();
 	}
 	struct isa_case *cases;
@@ -153,7 +154,8 @@ static void test_live_kernel_agreement(void **state)
 	printf("isa live kernel: %d cases compared, %d differ from the recording\n", n, drift);
 }
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define INSN(c, d, s, o, i)                                                                        \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define EXIT INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 #define MOV_K(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
 
@@ -195,7 +197,7 @@ static void test_relaxed_mode(void **state)
 	assert_string_equal(e.msg, "jump out of range from insn 0 to 6");
 	/* Jumping into another subprogram: only relaxed mode allows it. */
 	struct bpf_insn across[] = {INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 2),
-				    INSN(BPF_JMP | BPF_JA, 0, 0, 2, 0), EXIT, MOV_K(0, 0), EXIT};
+	                            INSN(BPF_JMP | BPF_JA, 0, 0, 2, 0), EXIT, MOV_K(0, 0), EXIT};
 	assert_int_equal(userbpf_isa_check(across, 5, 0, &e), -EINVAL);
 	assert_int_equal(userbpf_isa_check(across, 5, USERBPF_ISA_RELAXED, &e), 0);
 	/* A truncated ld_imm64 is never runnable. */
@@ -208,14 +210,14 @@ static void test_subprogs(void **state)
 {
 	/* calls to 4 and 6 (twice), a pseudo func to 6: starts {0, 4, 6} sorted, deduplicated */
 	struct bpf_insn p[] = {
-		INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 5),
-		INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 2),
-		INSN(BPF_LD | BPF_IMM | BPF_DW, 2, BPF_PSEUDO_FUNC, 0, 3),
-		INSN(0, 0, 0, 0, 0),
-		EXIT,
-		EXIT,
-		MOV_K(0, 0),
-		EXIT,
+	        INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 5),
+	        INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 2),
+	        INSN(BPF_LD | BPF_IMM | BPF_DW, 2, BPF_PSEUDO_FUNC, 0, 3),
+	        INSN(0, 0, 0, 0, 0),
+	        EXIT,
+	        EXIT,
+	        MOV_K(0, 0),
+	        EXIT,
 	};
 	uint32_t starts[4];
 	struct userbpf_error e;
@@ -246,10 +248,13 @@ static void test_opcode_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixture_agreement), cmocka_unit_test(test_live_kernel_agreement),
-		cmocka_unit_test(test_empty_and_huge),    cmocka_unit_test(test_error_index),
-		cmocka_unit_test(test_relaxed_mode),      cmocka_unit_test(test_subprogs),
-		cmocka_unit_test(test_opcode_table),
+	        cmocka_unit_test(test_fixture_agreement),
+	        cmocka_unit_test(test_live_kernel_agreement),
+	        cmocka_unit_test(test_empty_and_huge),
+	        cmocka_unit_test(test_error_index),
+	        cmocka_unit_test(test_relaxed_mode),
+	        cmocka_unit_test(test_subprogs),
+	        cmocka_unit_test(test_opcode_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
