@@ -2,6 +2,8 @@
 #ifndef USERBPF_ERROR_H
 #define USERBPF_ERROR_H
 
+#include <stdarg.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -14,6 +16,12 @@ struct userbpf_error {
 	int insn;      /* instruction index (assembler: source line), -1 if none */
 	char msg[128]; /* no trailing newline */
 };
+
+/* Fill *e (if not NULL) with err, insn and a printf-formatted message; returns err, so a
+ * failing path can say: return userbpf_errorf(e, -EINVAL, i, "R%d is invalid", reg); */
+int userbpf_errorf(struct userbpf_error *e, int err, int insn, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+int userbpf_verrorf(struct userbpf_error *e, int err, int insn, const char *fmt, va_list ap);
 
 #ifdef __cplusplus
 }

@@ -9,25 +9,11 @@
  *      execution order; we check them linearly, and the verifier re-checks in its order).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <userbpf/isa.h>
-
-static int isa_fail(struct userbpf_error *e, int err, int insn, const char *fmt, ...)
-{
-	if (e) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-		e->err = err;
-		e->insn = insn;
-	}
-	return err;
-}
 
 static bool isa_is_jmp_class(uint8_t code)
 {
@@ -59,14 +45,14 @@ int userbpf_isa_subprogs(const struct bpf_insn *insns, size_t cnt, uint32_t *sta
 			continue;
 		int64_t t = (int64_t)i + in->imm + 1;
 		if (t < 0 || t >= (int64_t)cnt)
-			return isa_fail(e, -EINVAL, (int)i, "call to invalid destination");
+			return userbpf_errorf(e, -EINVAL, (int)i, "call to invalid destination");
 		bool seen = false;
 		for (int k = 0; k < n && !seen; k++)
 			seen = starts[k] == (uint32_t)t;
 		if (seen)
 			continue;
 		if (n >= max)
-			return isa_fail(e, -E2BIG, (int)i, "too many subprograms");
+			return userbpf_errorf(e, -E2BIG, (int)i, "too many subprograms");
 		starts[n++] = (uint32_t)t;
 	}
 	qsort(starts, (size_t)n, sizeof *starts, cmp_u32);
@@ -79,7 +65,7 @@ static int isa_check_layout(const struct bpf_insn *insns, size_t cnt, unsigned f
 {
 	uint32_t *starts = malloc(sizeof *starts * (USERBPF_MAX_SUBPROGS + 1));
 	if (!starts)
-		return isa_fail(e, -ENOMEM, -1, "out of memory");
+		return userbpf_errorf(e, -ENOMEM, -1, "out of memory");
 	int n = userbpf_isa_subprogs(insns, cnt, starts, USERBPF_MAX_SUBPROGS, e);
 	int err = n < 0 ? n : 0;
 	bool relaxed = flags & USERBPF_ISA_RELAXED;
@@ -91,16 +77,16 @@ static int isa_check_layout(const struct bpf_insn *insns, size_t cnt, unsigned f
 			if (isa_is_jump(code)) {
 				int64_t t = i + userbpf_insn_jump_off(&insns[i]) + 1;
 				if (t < lo || t >= hi) {
-					err = isa_fail(e, -EINVAL, (int)i,
-					               "jump out of range from insn %d to %d",
-					               (int)i, (int)t);
+					err = userbpf_errorf(e, -EINVAL, (int)i,
+					                     "jump out of range from insn %d to %d",
+					                     (int)i, (int)t);
 					break;
 				}
 			}
 			if (!relaxed && i == hi - 1 && code != (BPF_JMP | BPF_EXIT) &&
 			    code != (BPF_JMP | BPF_JA)) {
-				err = isa_fail(e, -EINVAL, (int)i,
-				               "last insn is not an exit or jmp");
+				err = userbpf_errorf(e, -EINVAL, (int)i,
+				                     "last insn is not an exit or jmp");
 				break;
 			}
 		}
@@ -115,7 +101,7 @@ static int isa_check_ldimm64(const struct bpf_insn *insns, size_t cnt, size_t i,
 {
 	const struct bpf_insn *in = &insns[i];
 	if (i + 1 == cnt || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
-		return isa_fail(e, -EINVAL, (int)i, "invalid bpf_ld_imm64 insn");
+		return userbpf_errorf(e, -EINVAL, (int)i, "invalid bpf_ld_imm64 insn");
 	switch (in->src_reg) {
 	case 0:
 	case BPF_PSEUDO_BTF_ID:
@@ -129,7 +115,7 @@ static int isa_check_ldimm64(const struct bpf_insn *insns, size_t cnt, size_t i,
 			return 0;
 		break;
 	}
-	return isa_fail(e, -EINVAL, (int)i, "unrecognized bpf_ld_imm64 insn");
+	return userbpf_errorf(e, -EINVAL, (int)i, "unrecognized bpf_ld_imm64 insn");
 }
 
 /* Pass 2: a linear scan, stepping over ld_imm64 second halves. */
@@ -140,7 +126,7 @@ static int isa_check_opcodes(const struct bpf_insn *insns, size_t cnt, unsigned 
 		const struct bpf_insn *in = &insns[i];
 		if (BPF_CLASS(in->code) == BPF_LDX &&
 		    ((BPF_MODE(in->code) != BPF_MEM && BPF_MODE(in->code) != BPF_MEMSX) || in->imm))
-			return isa_fail(e, -EINVAL, (int)i, "BPF_LDX uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, (int)i, "BPF_LDX uses reserved fields");
 		if (userbpf_insn_is_ldimm64(in)) {
 			int err = isa_check_ldimm64(insns, cnt, i, e);
 			if (err)
@@ -151,7 +137,7 @@ static int isa_check_opcodes(const struct bpf_insn *insns, size_t cnt, unsigned 
 		bool callx =
 		        in->code == (BPF_JMP | BPF_CALL | BPF_X) && (flags & USERBPF_ISA_RELAXED);
 		if (!userbpf_isa_opcode_valid(in->code) && !callx)
-			return isa_fail(e, -EINVAL, (int)i, "unknown opcode %02x", in->code);
+			return userbpf_errorf(e, -EINVAL, (int)i, "unknown opcode %02x", in->code);
 	}
 	return 0;
 }
@@ -161,7 +147,7 @@ static int isa_check_edges(const struct bpf_insn *insns, size_t cnt, struct user
 {
 	uint8_t *second = calloc(cnt, 1);
 	if (!second)
-		return isa_fail(e, -ENOMEM, -1, "out of memory");
+		return userbpf_errorf(e, -ENOMEM, -1, "out of memory");
 	for (size_t i = 0; i + 1 < cnt; i++)
 		if (userbpf_insn_is_ldimm64(&insns[i]))
 			second[++i] = 1;
@@ -179,8 +165,8 @@ static int isa_check_edges(const struct bpf_insn *insns, size_t cnt, struct user
 			continue;
 		/* the kernel names the ld_imm64 whose second half is hit */
 		if (t >= 0 && t < (int64_t)cnt && second[t])
-			err = isa_fail(e, -EINVAL, (int)i,
-			               "jump into the middle of ldimm64 insn %d", (int)t - 1);
+			err = userbpf_errorf(e, -EINVAL, (int)i,
+			                     "jump into the middle of ldimm64 insn %d", (int)t - 1);
 	}
 	free(second);
 	return err;
@@ -190,16 +176,16 @@ static int isa_check_edges(const struct bpf_insn *insns, size_t cnt, struct user
 static int isa_reg_read(int reg, int i, struct userbpf_error *e)
 {
 	if (reg >= MAX_BPF_REG)
-		return isa_fail(e, -EINVAL, i, "R%d is invalid", reg);
+		return userbpf_errorf(e, -EINVAL, i, "R%d is invalid", reg);
 	return 0;
 }
 
 static int isa_reg_write(int reg, int i, struct userbpf_error *e)
 {
 	if (reg >= MAX_BPF_REG)
-		return isa_fail(e, -EINVAL, i, "R%d is invalid", reg);
+		return userbpf_errorf(e, -EINVAL, i, "R%d is invalid", reg);
 	if (reg == BPF_REG_10)
-		return isa_fail(e, -EACCES, i, "frame pointer is read only");
+		return userbpf_errorf(e, -EACCES, i, "frame pointer is read only");
 	return 0;
 }
 
@@ -211,11 +197,11 @@ static int isa_check_alu(const struct bpf_insn *in, int i, struct userbpf_error 
 
 	if (op == BPF_NEG || op == BPF_END) {
 		if (op == BPF_NEG && (x || in->src_reg || in->off || in->imm))
-			return isa_fail(e, -EINVAL, i, "BPF_NEG uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_NEG uses reserved fields");
 		if (op == BPF_END &&
 		    (in->src_reg || in->off || (in->imm != 16 && in->imm != 32 && in->imm != 64) ||
 		     (alu64 && x)))
-			return isa_fail(e, -EINVAL, i, "BPF_END uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_END uses reserved fields");
 		if ((err = isa_reg_read(in->dst_reg, i, e)))
 			return err;
 		return isa_reg_write(in->dst_reg, i, e);
@@ -223,21 +209,23 @@ static int isa_check_alu(const struct bpf_insn *in, int i, struct userbpf_error 
 	if (op == BPF_MOV) {
 		if (x && alu64 && in->off == BPF_ADDR_SPACE_CAST) {
 			if (in->imm != 1 && in->imm != 1 << 16)
-				return isa_fail(e, -EINVAL, i,
-				                "addr_space_cast insn can only convert between "
-				                "address space 1 and 0");
-			return isa_fail(e, -EINVAL, i,
-			                "addr_space_cast insn can only be used in a program that "
-			                "has an associated arena");
+				return userbpf_errorf(
+				        e, -EINVAL, i,
+				        "addr_space_cast insn can only convert between "
+				        "address space 1 and 0");
+			return userbpf_errorf(
+			        e, -EINVAL, i,
+			        "addr_space_cast insn can only be used in a program that "
+			        "has an associated arena");
 		}
 		bool off_ok = in->off == 0 ||
 		              (x && (in->off == 8 || in->off == 16 || (alu64 && in->off == 32)));
 		if (!off_ok || (x ? in->imm != 0 : in->src_reg != 0))
-			return isa_fail(e, -EINVAL, i, "BPF_MOV uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_MOV uses reserved fields");
 	} else {
 		bool sdiv = in->off == 1 && (op == BPF_DIV || op == BPF_MOD);
 		if ((in->off && !sdiv) || (x ? in->imm != 0 : in->src_reg != 0))
-			return isa_fail(e, -EINVAL, i, "BPF_ALU uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_ALU uses reserved fields");
 	}
 	if (x && (err = isa_reg_read(in->src_reg, i, e)))
 		return err;
@@ -259,7 +247,7 @@ static int isa_check_atomic(const struct bpf_insn *in, int i, struct userbpf_err
 	case BPF_XCHG:
 	case BPF_CMPXCHG:
 		if (BPF_SIZE(in->code) != BPF_W && BPF_SIZE(in->code) != BPF_DW)
-			return isa_fail(e, -EINVAL, i, "invalid atomic operand size");
+			return userbpf_errorf(e, -EINVAL, i, "invalid atomic operand size");
 		break;
 	case BPF_LOAD_ACQ: /* dst = load_acquire(src + off) */
 		if ((err = isa_reg_read(in->src_reg, i, e)))
@@ -268,8 +256,8 @@ static int isa_check_atomic(const struct bpf_insn *in, int i, struct userbpf_err
 	case BPF_STORE_REL:
 		break;
 	default:
-		return isa_fail(e, -EINVAL, i, "BPF_ATOMIC uses invalid atomic opcode %02x",
-		                (unsigned)in->imm);
+		return userbpf_errorf(e, -EINVAL, i, "BPF_ATOMIC uses invalid atomic opcode %02x",
+		                      (unsigned)in->imm);
 	}
 	if ((err = isa_reg_read(in->src_reg, i, e)))
 		return err;
@@ -291,23 +279,23 @@ static int isa_check_jmp(const struct bpf_insn *in, int i, struct userbpf_error 
 		    (in->src_reg != 0 && in->src_reg != BPF_PSEUDO_CALL &&
 		     in->src_reg != BPF_PSEUDO_KFUNC_CALL) ||
 		    in->dst_reg || jmp32)
-			return isa_fail(e, -EINVAL, i, "BPF_CALL uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_CALL uses reserved fields");
 		return 0;
 	case BPF_JA:
 		if (in->src_reg || in->dst_reg || (!jmp32 && in->imm) || (jmp32 && in->off))
-			return isa_fail(e, -EINVAL, i, "BPF_JA uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_JA uses reserved fields");
 		return 0;
 	case BPF_EXIT:
 		if (in->imm || in->src_reg || in->dst_reg || jmp32)
-			return isa_fail(e, -EINVAL, i, "BPF_EXIT uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_EXIT uses reserved fields");
 		return 0;
 	case BPF_JCOND:
 		if (in->src_reg != BPF_MAY_GOTO || in->dst_reg || in->imm)
-			return isa_fail(e, -EINVAL, i, "invalid may_goto imm %d", in->imm);
+			return userbpf_errorf(e, -EINVAL, i, "invalid may_goto imm %d", in->imm);
 		return 0;
 	}
 	if (BPF_SRC(in->code) == BPF_X ? in->imm != 0 : in->src_reg != 0)
-		return isa_fail(e, -EINVAL, i, "BPF_JMP/JMP32 uses reserved fields");
+		return userbpf_errorf(e, -EINVAL, i, "BPF_JMP/JMP32 uses reserved fields");
 	if (BPF_SRC(in->code) == BPF_X && (err = isa_reg_read(in->src_reg, i, e)))
 		return err;
 	return isa_reg_read(in->dst_reg, i, e);
@@ -318,12 +306,12 @@ static int isa_check_ld(const struct bpf_insn *in, int i, struct userbpf_error *
 	uint8_t mode = BPF_MODE(in->code);
 	if (mode == BPF_IMM) {
 		if (in->off)
-			return isa_fail(e, -EINVAL, i, "BPF_LD_IMM64 uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_LD_IMM64 uses reserved fields");
 		return isa_reg_write(in->dst_reg, i, e);
 	}
 	if (in->dst_reg || in->off || BPF_SIZE(in->code) == BPF_DW ||
 	    (mode == BPF_ABS && in->src_reg))
-		return isa_fail(e, -EINVAL, i, "BPF_LD_[ABS|IND] uses reserved fields");
+		return userbpf_errorf(e, -EINVAL, i, "BPF_LD_[ABS|IND] uses reserved fields");
 	return mode == BPF_IND ? isa_reg_read(in->src_reg, i, e) : 0;
 }
 
@@ -343,13 +331,13 @@ static int isa_check_fields(const struct bpf_insn *in, int i, struct userbpf_err
 		if (BPF_MODE(in->code) == BPF_ATOMIC)
 			return isa_check_atomic(in, i, e);
 		if (in->imm)
-			return isa_fail(e, -EINVAL, i, "BPF_STX uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_STX uses reserved fields");
 		if ((err = isa_reg_read(in->src_reg, i, e)))
 			return err;
 		return isa_reg_read(in->dst_reg, i, e);
 	case BPF_ST:
 		if (in->src_reg)
-			return isa_fail(e, -EINVAL, i, "BPF_ST uses reserved fields");
+			return userbpf_errorf(e, -EINVAL, i, "BPF_ST uses reserved fields");
 		return isa_reg_read(in->dst_reg, i, e);
 	case BPF_JMP:
 	case BPF_JMP32:
@@ -369,10 +357,10 @@ int userbpf_isa_check(const struct bpf_insn *insns, size_t cnt, unsigned flags,
 		e->msg[0] = 0;
 	}
 	if (cnt == 0)
-		return isa_fail(e, -E2BIG, -1, "program has no instructions");
+		return userbpf_errorf(e, -E2BIG, -1, "program has no instructions");
 	if (cnt > USERBPF_MAX_INSNS)
-		return isa_fail(e, -E2BIG, -1, "program has %zu instructions, limit is %d", cnt,
-		                USERBPF_MAX_INSNS);
+		return userbpf_errorf(e, -E2BIG, -1, "program has %zu instructions, limit is %d",
+		                      cnt, USERBPF_MAX_INSNS);
 	if ((err = isa_check_layout(insns, cnt, flags, e)))
 		return err;
 	if ((err = isa_check_opcodes(insns, cnt, flags, e)))

@@ -11,19 +11,6 @@
 
 #include "vm/vm_internal.h"
 
-static int vm_decode_fail(struct userbpf_error *e, int err, int insn, const char *fmt, ...)
-{
-	if (e) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-		e->err = err;
-		e->insn = insn;
-	}
-	return err;
-}
-
 /* ALU ops and conditional jumps come in groups of four: 64/k, 64/x, 32/k, 32/x. */
 static enum vm_kind vm_kind_of4(enum vm_kind base, bool wide, uint8_t code)
 {
@@ -229,7 +216,7 @@ int vm_decode(const struct bpf_insn *insns, size_t cnt, const void *const *label
 		if (k == VM_K_ld_imm64) {
 			/* Map and BTF references need the object layer to rewrite them. */
 			if (in->src_reg != 0)
-				return vm_decode_fail(e, -EINVAL, (int)i,
+				return userbpf_errorf(e, -EINVAL, (int)i,
 				                      "ld_imm64 at insn %d has pseudo src_reg %d; "
 				                      "load it through the object layer",
 				                      (int)i, in->src_reg);
@@ -239,7 +226,7 @@ int vm_decode(const struct bpf_insn *insns, size_t cnt, const void *const *label
 			continue;
 		}
 		if (k == VM_K_bad)
-			return vm_decode_fail(e, -EINVAL, (int)i,
+			return userbpf_errorf(e, -EINVAL, (int)i,
 			                      "unsupported insn %02x at insn %d", in->code, (int)i);
 		if (k == VM_K_call_local)
 			op->u.target = &ops[(int64_t)i + in->imm + 1];

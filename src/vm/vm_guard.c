@@ -53,13 +53,10 @@ bool vm_mem_ok(const struct userbpf_run_ctx *rc, uint64_t addr, size_t size, uns
 
 int vm_fail(struct userbpf_run_ctx *rc, int err, int insn, const char *fmt, ...)
 {
-	struct userbpf_error *e = rc->e;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	userbpf_verrorf(rc->e, err, insn, fmt, ap);
 	va_end(ap);
-	e->err = err;
-	e->insn = insn;
 	return err;
 }
 
