@@ -12,36 +12,6 @@
 
 #include "cmds.h"
 
-/* Reads a whole file ("-" = stdin); NUL-terminated. */
-static char *slurp(const char *path, size_t *len)
-{
-	errno = 0;
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 4096, n = 0, got;
-	char *buf = f ? malloc(cap + 1) : NULL;
-
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n < cap)
-			continue;
-		char *nb = realloc(buf, (cap *= 2) + 1);
-		if (!nb)
-			free(buf);
-		buf = nb;
-	}
-	if (f && ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f && f != stdin)
-		fclose(f);
-	if (!buf)
-		return NULL;
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 /* Instructions in the kernel's byte order: fields explicitly little-endian. */
 static void insn_to_bytes(const struct bpf_insn *in, unsigned char b[8])
 {
@@ -109,13 +79,13 @@ int cmd_asm(int argc, char **argv)
 		return asm_usage(stderr, 1);
 
 	size_t len;
-	char *text = slurp(in, &len);
-	if (!text) {
-		fprintf(stderr, "userbpf asm: %s: %s\n", in, strerror(errno ? errno : EIO));
-		return 1;
-	}
-	if (strlen(text) != len) {
-		fprintf(stderr, "userbpf asm: %s: contains a NUL byte (not a text file?)\n", in);
+	unsigned char *bytes;
+	if (progfile_read_bytes(in, &bytes, &len))
+		return 1; /* progfile said why, naming the file */
+	char *text = (char *)bytes;
+	const char *name = strcmp(in, "-") ? in : "<stdin>";
+	if (strlen(text) != len) { /* the buffer is NUL-terminated after len bytes */
+		fprintf(stderr, "userbpf asm: %s: contains a NUL byte (not a text file?)\n", name);
 		free(text);
 		return 1;
 	}
@@ -126,7 +96,7 @@ int cmd_asm(int argc, char **argv)
 	free(text);
 	if (err) {
 		/* e.msg starts with "line N: " */
-		fprintf(stderr, "userbpf asm: %s: %s\n", strcmp(in, "-") ? in : "<stdin>", e.msg);
+		fprintf(stderr, "userbpf asm: %s: %s\n", name, e.msg);
 		return 1;
 	}
 	int rc = write_insns(out, insns, cnt);
@@ -164,12 +134,11 @@ int cmd_disasm(int argc, char **argv)
 	if (!in)
 		return disasm_usage(stderr, 1);
 
+	/* Bytes, not progfile_read(): a listing of any file name, and of an empty file too. */
 	size_t len;
-	unsigned char *raw = (unsigned char *)slurp(in, &len);
-	if (!raw) {
-		fprintf(stderr, "userbpf disasm: %s: %s\n", in, strerror(errno ? errno : EIO));
+	unsigned char *raw;
+	if (progfile_read_bytes(in, &raw, &len))
 		return 1;
-	}
 	if (len % 8) {
 		fprintf(stderr,
 		        "userbpf disasm: %s: size %zu is not a multiple of 8 (not raw BPF "

@@ -16,7 +16,9 @@ int cmd_plugin(int argc, char **argv); /* userbpf plugin [MEM_HEX] [--jit] */
  * an error naming the file (and line, for text). */
 int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt);
 
-/* Read a whole file (data_in); returns 0 with a malloc'd buffer, or -1 after printing. */
+/* Read a whole file ("-" is stdin); returns 0 with a malloc'd buffer, NUL-terminated after
+ * its len bytes so that text can be used as a string, or -1 after printing an error naming
+ * the file. */
 int progfile_read_bytes(const char *path, unsigned char **buf, size_t *len);
 
 #endif

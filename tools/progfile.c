@@ -8,15 +8,22 @@
 
 #include "cmds.h"
 
+/* How messages name a path: "-" is standard input. */
+static const char *progfile_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
 int progfile_read_bytes(const char *path, unsigned char **buf, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f) {
-		fprintf(stderr, "userbpf: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "userbpf: %s: %s\n", progfile_name(path), strerror(errno));
 		return -1;
 	}
 	size_t cap = 4096, n = 0, got;
 	unsigned char *b = malloc(cap + 1);
+	errno = 0;
 	while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
 		n += got;
 		if (n == cap) {
@@ -26,11 +33,13 @@ int progfile_read_bytes(const char *path, unsigned char **buf, size_t *len)
 			b = nb;
 		}
 	}
-	int rerr = ferror(f);
+	/* the read's own errno ("Is a directory") says more than "read error" */
+	int rerr = ferror(f) ? (errno ? errno : EIO) : 0;
 	if (f != stdin)
 		fclose(f);
 	if (!b || rerr) {
-		fprintf(stderr, "userbpf: %s: %s\n", path, b ? "read error" : "out of memory");
+		fprintf(stderr, "userbpf: %s: %s\n", progfile_name(path),
+		        b ? strerror(rerr) : "out of memory");
 		free(b);
 		return -1;
 	}
@@ -57,7 +66,8 @@ int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt)
 		int err = userbpf_asm((const char *)buf, insns, cnt, &e);
 		free(buf);
 		if (err) {
-			fprintf(stderr, "userbpf: %s:%d: %s\n", path, e.insn, e.msg);
+			/* e.msg already starts "line N: " */
+			fprintf(stderr, "userbpf: %s: %s\n", progfile_name(path), e.msg);
 			return -1;
 		}
 		return 0;
@@ -65,7 +75,7 @@ int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt)
 	if (len == 0 || len % sizeof(struct bpf_insn)) {
 		fprintf(stderr,
 		        "userbpf: %s: %zu bytes is not a whole number of 8-byte instructions\n",
-		        path, len);
+		        progfile_name(path), len);
 		free(buf);
 		return -1;
 	}

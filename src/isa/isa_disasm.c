@@ -2,8 +2,8 @@
  *
  * Validity is decided by userbpf_isa_check() itself (on a tiny program built around the
  * instruction), so the disassembler never formats what the checker would reject and the
- * formatters below can trust every field they read. The operator tables are shared with
- * the assembler (isa_asm.c declares them extern), so both sides spell things identically.
+ * formatters below can trust every field they read. Every spelling comes from isa_text.c,
+ * shared with the assembler, so both sides spell things identically.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,37 +14,7 @@
 #include <userbpf/asm.h>
 #include <userbpf/isa.h>
 
-/* ALU operators by BPF_OP >> 4; MOV, NEG and END have their own syntax. */
-const char *const userbpf_asm_alu_ops[16] = {
-        [BPF_ADD >> 4] = "+=",  [BPF_SUB >> 4] = "-=",    [BPF_MUL >> 4] = "*=",
-        [BPF_DIV >> 4] = "/=",  [BPF_OR >> 4] = "|=",     [BPF_AND >> 4] = "&=",
-        [BPF_LSH >> 4] = "<<=", [BPF_RSH >> 4] = ">>=",   [BPF_MOD >> 4] = "%=",
-        [BPF_XOR >> 4] = "^=",  [BPF_ARSH >> 4] = "s>>=",
-};
-
-/* Conditional jump operators by BPF_OP >> 4. */
-const char *const userbpf_asm_jmp_ops[16] = {
-        [BPF_JEQ >> 4] = "==",   [BPF_JGT >> 4] = ">",    [BPF_JGE >> 4] = ">=",
-        [BPF_JSET >> 4] = "&",   [BPF_JNE >> 4] = "!=",   [BPF_JSGT >> 4] = "s>",
-        [BPF_JSGE >> 4] = "s>=", [BPF_JLT >> 4] = "<",    [BPF_JLE >> 4] = "<=",
-        [BPF_JSLT >> 4] = "s<",  [BPF_JSLE >> 4] = "s<=",
-};
-
-/* Atomic read-modify-write operations by (imm & ~BPF_FETCH) >> 4. */
-const char *const userbpf_asm_atomic_ops[16] = {
-        [BPF_ADD >> 4] = "add",
-        [BPF_AND >> 4] = "and",
-        [BPF_OR >> 4] = "or",
-        [BPF_XOR >> 4] = "xor",
-};
-
-/* Access sizes by BPF_SIZE >> 3; sign-extending loads print 's' for the 'u'. */
-const char *const userbpf_asm_sizes[4] = {
-        [BPF_W >> 3] = "u32",
-        [BPF_H >> 3] = "u16",
-        [BPF_B >> 3] = "u8",
-        [BPF_DW >> 3] = "u64",
-};
+#include "isa_text.h"
 
 struct dis {
 	char *buf;
@@ -90,7 +60,7 @@ static void put_target(struct dis *d, int32_t off)
 
 static const char *size_name(const struct bpf_insn *in)
 {
-	return userbpf_asm_sizes[BPF_SIZE(in->code) >> 3];
+	return isa_text_sizes[BPF_SIZE(in->code) >> 3];
 }
 
 /* An encoding the checker accepts but the syntax cannot express (e.g. exit with off != 0). */
@@ -112,17 +82,18 @@ static void dis_mov(struct dis *d, const struct bpf_insn *in, char r)
 
 static void dis_end(struct dis *d, const struct bpf_insn *in)
 {
-	const char *kind = BPF_CLASS(in->code) == BPF_ALU64 ? "bswap"
-	                   : BPF_SRC(in->code) == BPF_TO_BE ? "be"
-	                                                    : "le";
-	put(d, "r%d = %s%d r%d", in->dst_reg, kind, in->imm, in->dst_reg);
+	for (size_t i = 0; i < sizeof isa_text_ends / sizeof isa_text_ends[0]; i++)
+		if (isa_text_ends[i].code == in->code)
+			return (void)put(d, "r%d = %s%d r%d", in->dst_reg, isa_text_ends[i].name,
+			                 in->imm, in->dst_reg);
+	put_raw(d, in); /* unreachable: the checker knows only the three above */
 }
 
 static void dis_alu(struct dis *d, const struct bpf_insn *in)
 {
 	char r = BPF_CLASS(in->code) == BPF_ALU ? 'w' : 'r';
 	uint8_t op = BPF_OP(in->code);
-	const char *sym = userbpf_asm_alu_ops[op >> 4];
+	const char *sym = isa_text_alu_ops[op >> 4];
 
 	if (op == BPF_MOV)
 		return dis_mov(d, in, r);
@@ -156,18 +127,19 @@ static void dis_st(struct dis *d, const struct bpf_insn *in)
 }
 
 /* The fetching forms: atomic_fetch_<op>, xchg, cmpxchg. */
-static void dis_atomic_fetch(struct dis *d, const struct bpf_insn *in, char r, bool w)
+static void dis_atomic_fetch(struct dis *d, const struct bpf_insn *in, char r)
 {
-	const char *op = userbpf_asm_atomic_ops[(in->imm & ~BPF_FETCH) >> 4];
+	const char *op = isa_text_atomic_ops[(in->imm & ~BPF_FETCH) >> 4];
 
-	if (in->imm == BPF_CMPXCHG) {
-		put(d, "%c0 = %s(", r, w ? "cmpxchg32_32" : "cmpxchg_64");
+	for (size_t i = 0; i < sizeof isa_text_xchgs / sizeof isa_text_xchgs[0]; i++) {
+		const struct isa_text_xchg *x = &isa_text_xchgs[i];
+		bool cmp = x->imm == BPF_CMPXCHG; /* compares with r0 and returns in r0 */
+		if (x->imm != in->imm || x->size != BPF_SIZE(in->code))
+			continue;
+		put(d, "%c%d = %s(", r, cmp ? 0 : in->src_reg, x->name);
 		put_addr(d, in->dst_reg, in->off, kernel(d));
-		return (void)put(d, ", %c0, %c%d)", r, r, in->src_reg);
-	}
-	if (in->imm == BPF_XCHG) {
-		put(d, "%c%d = %s(", r, in->src_reg, w ? "xchg32_32" : "xchg_64");
-		put_addr(d, in->dst_reg, in->off, kernel(d));
+		if (cmp)
+			put(d, ", %c0", r);
 		return (void)put(d, ", %c%d)", r, in->src_reg);
 	}
 	put(d, "%c%d = atomic_fetch_%s((%s *)(", r, in->src_reg, op, size_name(in));
@@ -191,10 +163,10 @@ static void dis_atomic(struct dis *d, const struct bpf_insn *in)
 		return (void)put(d, "), %c%d)", r, in->src_reg);
 	}
 	if (in->imm & BPF_FETCH)
-		return dis_atomic_fetch(d, in, r, w);
+		return dis_atomic_fetch(d, in, r);
 	put(d, "lock ");
 	put_mem(d, size_name(in), in->dst_reg, in->off);
-	put(d, " %s %c%d", userbpf_asm_alu_ops[in->imm >> 4], r, in->src_reg);
+	put(d, " %s %c%d", isa_text_alu_ops[in->imm >> 4], r, in->src_reg);
 }
 
 static void dis_stx(struct dis *d, const struct bpf_insn *in)
@@ -239,9 +211,9 @@ static void dis_jmp(struct dis *d, const struct bpf_insn *in)
 		put(d, "may_goto ");
 		return put_target(d, in->off);
 	}
-	if (!userbpf_asm_jmp_ops[op >> 4])
+	if (!isa_text_jmp_ops[op >> 4])
 		return put_raw(d, in);
-	put(d, "if %c%d %s ", r, in->dst_reg, userbpf_asm_jmp_ops[op >> 4]);
+	put(d, "if %c%d %s ", r, in->dst_reg, isa_text_jmp_ops[op >> 4]);
 	if (BPF_SRC(in->code) == BPF_X)
 		put(d, "%c%d goto ", r, in->src_reg);
 	else
