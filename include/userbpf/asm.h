@@ -5,7 +5,13 @@
  *   lock *(u64 *)(r0 + 0) += r1     r0 = atomic_fetch_add((u64 *)(r1 + 0), r0)
  *   r1 = 0 ll     call 1     r0 = bswap16 r0     r0 = (s8)r1     gotol +1000
  * USERBPF_DISASM_KERNEL selects the verifier log's variants ("(r1 +4)", "goto pc+35").
- * The assembler accepts both, plus labels ("name:" on its own line, "goto name").
+ * The assembler accepts both, plus labels ("name:" on its own line, "goto name"), and
+ * ".insn CODE, DST, SRC, OFF, IMM" for any raw encoding.
+ *
+ * One ambiguity comes from the verifier log itself: it prints a 64-bit immediate load as
+ * "r1 = 0x0", the same text as a 32-bit mov. The assembler reads it as ld_imm64 only when
+ * the value needs 64 bits or the line carries the log's "(18)" opcode prefix; canonical
+ * text ("r1 = 0 ll") has no such ambiguity.
  */
 #ifndef USERBPF_ASM_H
 #define USERBPF_ASM_H

@@ -51,7 +51,9 @@ struct userbpf_vm_opts {
 };
 
 /* Check (userbpf_isa_check, relaxed when unverified) and pre-decode a program. The
- * instructions are copied. Returns 0 and *out, or a negative errno with *e filled. */
+ * instructions are copied. Returns 0 and *out, or a negative errno with *e filled.
+ * An ld_imm64 with a pseudo src_reg (map fd, map value, BTF id, func) is refused with
+ * -EINVAL: those are resolved by the object layer before a program reaches the vm. */
 int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct userbpf_vm_opts *opts,
                       struct userbpf_vm **out, struct userbpf_error *e);
 void userbpf_vm_destroy(struct userbpf_vm *vm);
