@@ -1,0 +1,187 @@
+/* map.c — creating, attaching and detaching map storage; value copies around spin locks. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cpu.h"
+#include "core/lock.h"
+#include "maps/map.h"
+
+static uint64_t map_page_round(uint64_t n)
+{
+	return (n + BPF_MAP_PAGE_SIZE - 1) & ~(uint64_t)(BPF_MAP_PAGE_SIZE - 1);
+}
+
+/* Fill the process-local cache from the shared header. */
+static void map_cache_attrs(struct bpf_map *map)
+{
+	const struct bpf_map_shared *sh = map->sh;
+	map->map_type = sh->map_type;
+	map->key_size = sh->key_size;
+	map->value_size = sh->value_size;
+	map->max_entries = sh->max_entries;
+	map->map_flags = sh->map_flags;
+	map->map_extra = sh->map_extra;
+	map->ncpus = (int)sh->ncpus;
+	map->data_size = sh->data_size;
+	map->round_value_size = (sh->value_size + 7) & ~7u;
+}
+
+/* Map the header page and the type's region. */
+static int map_mmap_all(struct bpf_map *map, int fd, uint64_t data_size)
+{
+	void *hdr = mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	                 (off_t)data_size);
+	if (hdr == MAP_FAILED)
+		return -errno;
+	map->sh = hdr;
+	map->data_size = data_size;
+	if (map->ops->map_mmap)
+		return map->ops->map_mmap(map, fd);
+	if (data_size == 0)
+		return 0;
+	void *data = mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (data == MAP_FAILED)
+		return -errno;
+	map->data = data;
+	map->data_map_len = data_size;
+	return 0;
+}
+
+static void map_write_header(struct bpf_map_shared *sh, const union bpf_attr *attr,
+                             uint64_t data_size, int ncpus)
+{
+	sh->magic = BPF_MAP_SHARED_MAGIC;
+	sh->version = BPF_MAP_SHARED_VERSION;
+	sh->map_type = attr->map_type;
+	sh->key_size = attr->key_size;
+	sh->value_size = attr->value_size;
+	sh->max_entries = attr->max_entries;
+	sh->map_flags = attr->map_flags;
+	sh->map_extra = attr->map_extra;
+	sh->data_size = data_size;
+	sh->ncpus = (uint32_t)ncpus;
+	sh->numa_node = attr->map_flags & BPF_F_NUMA_NODE ? attr->numa_node : (uint32_t)-1;
+	sh->spin_lock_off = -1;
+	sh->btf_key_type_id = attr->btf_key_type_id;
+	sh->btf_value_type_id = attr->btf_value_type_id;
+	sh->btf_vmlinux_value_type_id = attr->btf_vmlinux_value_type_id;
+	sh->map_ifindex = attr->map_ifindex;
+	memcpy(sh->name, attr->map_name, sizeof sh->name);
+}
+
+int bpf_map_create_in_fd(const union bpf_attr *attr, int fd, struct bpf_map **out)
+{
+	const struct bpf_map_ops *ops = bpf_map_ops_get(attr->map_type);
+	if (!ops)
+		return -EINVAL;
+	int err = ops->map_alloc_check ? ops->map_alloc_check(attr) : 0;
+	if (err)
+		return err;
+	int ncpus = ub_num_possible_cpus();
+	uint64_t data_size = map_page_round(ops->map_mem_size(attr, ncpus));
+	if (data_size > ((uint64_t)1 << 40))
+		return -E2BIG; /* more than we will ever back with memory */
+	if (ftruncate(fd, (off_t)(data_size + BPF_MAP_PAGE_SIZE)) < 0)
+		return errno == EFBIG || errno == EINVAL ? -E2BIG : -ENOMEM;
+	struct bpf_map *map = calloc(1, sizeof *map);
+	if (!map)
+		return -ENOMEM;
+	map->ops = ops;
+	/* The header must exist before the type maps its region (ring buffers read it). */
+	err = map_mmap_all(map, fd, data_size);
+	if (!err) {
+		map_write_header(map->sh, attr, data_size, ncpus);
+		map_cache_attrs(map);
+		err = ops->map_init ? ops->map_init(map) : 0;
+	}
+	if (err) {
+		bpf_map_detach(map);
+		return err;
+	}
+	*out = map;
+	return 0;
+}
+
+int bpf_map_attach_fd(int fd, struct bpf_map **out)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size < (off_t)BPF_MAP_PAGE_SIZE || st.st_size % BPF_MAP_PAGE_SIZE)
+		return -EINVAL;
+	uint64_t data_size = (uint64_t)st.st_size - BPF_MAP_PAGE_SIZE;
+	struct bpf_map_shared *sh =
+	        mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, (off_t)data_size);
+	if (sh == MAP_FAILED)
+		return -errno;
+	bool ok = sh->magic == BPF_MAP_SHARED_MAGIC && sh->version == BPF_MAP_SHARED_VERSION &&
+	          sh->data_size == data_size;
+	const struct bpf_map_ops *ops = ok ? bpf_map_ops_get(sh->map_type) : NULL;
+	munmap(sh, BPF_MAP_PAGE_SIZE);
+	if (!ops)
+		return -EINVAL;
+	struct bpf_map *map = calloc(1, sizeof *map);
+	if (!map)
+		return -ENOMEM;
+	map->ops = ops;
+	int err = map_mmap_all(map, fd, data_size);
+	if (err) {
+		bpf_map_detach(map);
+		return err;
+	}
+	map_cache_attrs(map);
+	*out = map;
+	return 0;
+}
+
+void bpf_map_detach(struct bpf_map *map)
+{
+	if (!map)
+		return;
+	if (map->data && map->data_map_len)
+		munmap(map->data, map->data_map_len);
+	if (map->sh)
+		munmap(map->sh, BPF_MAP_PAGE_SIZE);
+	free(map);
+}
+
+int bpf_map_create_anon(const union bpf_attr *attr, struct bpf_map **out, int *fd_out)
+{
+	int fd = memfd_create("userbpf-map", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int err = bpf_map_create_in_fd(attr, fd, out);
+	if (err || !fd_out)
+		close(fd);
+	else
+		*fd_out = fd;
+	return err;
+}
+
+void bpf_map_copy_value(const struct bpf_map *map, void *dst, const void *src)
+{
+	int32_t off = map->sh->spin_lock_off;
+	if (off < 0) {
+		memcpy(dst, src, map->value_size);
+		return;
+	}
+	/* everything but the 4-byte lock word */
+	memcpy(dst, src, (size_t)off);
+	memcpy((char *)dst + off + 4, (const char *)src + off + 4,
+	       map->value_size - (size_t)off - 4);
+}
+
+void bpf_map_copy_value_locked(const struct bpf_map *map, void *dst, const void *src, bool lock_dst)
+{
+	uint32_t *lock = bpf_map_value_lock(map, lock_dst ? dst : (void *)src);
+	if (lock)
+		ub_spin_lock(lock);
+	bpf_map_copy_value(map, dst, src);
+	if (lock)
+		ub_spin_unlock(lock);
+}
