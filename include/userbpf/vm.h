@@ -15,6 +15,7 @@
 #ifndef USERBPF_VM_H
 #define USERBPF_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +97,12 @@ int userbpf_vm_exec(const struct userbpf_vm *vm, void *mem, size_t len, uint64_t
 
 /* For helpers. */
 void *userbpf_run_user(struct userbpf_run_ctx *rc);
+/* True when the run is guarded (unverified mode): helpers must then check every pointer
+ * argument, since no verifier proved it. */
+bool userbpf_run_guarded(const struct userbpf_run_ctx *rc);
+/* May the program's memory at p be accessed (len bytes, prot)? Always true when trusted. */
+bool userbpf_run_access_ok(const struct userbpf_run_ctx *rc, const void *p, size_t len,
+                           unsigned prot);
 /* Grant a region for the rest of this run (a helper returning a pointer, in unverified
  * mode). Returns 0, or -ENOSPC when the run's region table is full. */
 int userbpf_run_grant(struct userbpf_run_ctx *rc, void *base, size_t len, unsigned prot);

@@ -75,3 +75,14 @@ int userbpf_run_grant(struct userbpf_run_ctx *rc, void *base, size_t len, unsign
 	rc->grants[rc->nr_grants++] = (struct userbpf_mem_region){base, len, prot};
 	return 0;
 }
+
+bool userbpf_run_guarded(const struct userbpf_run_ctx *rc)
+{
+	return rc->vm->guarded;
+}
+
+bool userbpf_run_access_ok(const struct userbpf_run_ctx *rc, const void *p, size_t len,
+                           unsigned prot)
+{
+	return !rc->vm->guarded || vm_mem_ok(rc, (uint64_t)(uintptr_t)p, len, prot);
+}

@@ -1,0 +1,52 @@
+/* helper_misc.c — helpers that need no map: time, randomness, CPU, NUMA node. */
+#include <stdint.h>
+#include <time.h>
+
+#include "core/cpu.h"
+#include "helpers/helpers.h"
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bpf_ktime_get_ns_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                 struct userbpf_run_ctx *rc)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t bpf_ktime_get_boot_ns_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                      uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
+/* A per-thread xorshift32 seeded from the clock: bpf_get_prandom_u32 promises no more. */
+uint64_t bpf_get_prandom_u32_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                    struct userbpf_run_ctx *rc)
+{
+	static _Thread_local uint32_t state;
+	uint32_t x = state;
+	if (!x)
+		x = (uint32_t)clock_ns(CLOCK_MONOTONIC) | 1u;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	state = x;
+	return x;
+}
+
+uint64_t bpf_get_smp_processor_id_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                         uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return (uint64_t)ub_current_cpu();
+}
+
+uint64_t bpf_get_numa_node_id_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                     uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return 0; /* one node: what NUMA_NO_NODE maps resolve to here */
+}
