@@ -1,9 +1,8 @@
 /* map_types.c — which map types we implement: the kernel's map type → our ops. */
 #include "maps/map.h"
 
-/* Each map type's ops live in its own file (map_hash.c, map_array.c, ...). Weak while the
- * types are being written: a type not linked in reads as unsupported (EINVAL). */
-#define MAP_OPS extern const struct bpf_map_ops __attribute__((weak))
+/* Each map type's ops live in its own file (map_hash.c, map_array.c, ...). */
+#define MAP_OPS extern const struct bpf_map_ops
 MAP_OPS htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops, htab_lru_percpu_map_ops,
         htab_of_maps_map_ops;
 MAP_OPS array_map_ops, percpu_array_map_ops, prog_array_map_ops, array_of_maps_map_ops;
@@ -36,6 +35,5 @@ const struct bpf_map_ops *bpf_map_ops_get(uint32_t map_type)
 {
 	if (map_type >= sizeof map_types / sizeof map_types[0])
 		return NULL;
-	const struct bpf_map_ops *ops = map_types[map_type];
-	return ops && ops->map_mem_size ? ops : NULL;
+	return map_types[map_type];
 }

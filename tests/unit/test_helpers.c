@@ -27,8 +27,8 @@ static struct bpf_map *make_map(uint32_t type, uint32_t key, uint32_t value, uin
 	struct bpf_map *map = NULL;
 	int err = bpf_map_create_anon(&attr, &map, NULL);
 	if (err) {
-		print_message("map type %u not available (%d): skipped\n", type, err);
-		skip();
+		print_error("map type %u: create failed (%d)\n", type, err);
+		fail();
 	}
 	return map;
 }
