@@ -8,11 +8,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cmake --preset debug -S "$top" >/dev/null
 cmake --build "$top/build/debug"
 ctest --test-dir "$top/build/debug" --output-on-failure -j2
-# Threaded code under ThreadSanitizer: the interpreter's concurrent runs and atomics.
+# Threaded code under ThreadSanitizer (an -O2 build of the whole tree, which also catches
+# warnings only the optimiser sees): the interpreter's concurrent runs and atomics, and the
+# maps hammered by threads and processes.
 cmake --preset tsan -S "$top" >/dev/null
-cmake --build "$top/build/tsan" --target test_vm
-echo "== ThreadSanitizer: test_vm =="
-TSAN_OPTIONS="halt_on_error=1" "$top/build/tsan/tests/test_vm" | tail -n 3
+cmake --build "$top/build/tsan"
+for t in test_vm test_map_hash test_map_array test_map_queue test_map_lpm test_map_ringbuf \
+	test_map_perf; do
+	echo "== ThreadSanitizer: $t =="
+	TSAN_OPTIONS="halt_on_error=1" "$top/build/tsan/tests/$t" | tail -n 1
+done
 if [ -x "$top/scripts/fuzz-smoke.sh" ]; then
 	FUZZ_SECONDS=${FUZZ_SECONDS:-15} "$top/scripts/fuzz-smoke.sh"
 fi

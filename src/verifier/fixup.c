@@ -55,7 +55,7 @@ static int fixup_value_addr(struct bpf_map *map, uint32_t off, uint64_t *addr, i
 
 static int fixup_one(struct bpf_insn *in, struct bpf_fixup_env *env, int i, struct userbpf_error *e)
 {
-	int fd, err;
+	int fd = -1, err;
 	struct bpf_map *map;
 	if ((err = fixup_fd(in, env, i, &fd, e)))
 		return err;
