@@ -7,5 +7,6 @@
 #include <userbpf/isa.h>
 #include <userbpf/asm.h>
 #include <userbpf/vm.h>
+#include <userbpf/sys.h>
 
 #endif /* USERBPF_USERBPF_H */

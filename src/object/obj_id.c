@@ -1,0 +1,313 @@
+/* obj_id.c — object ids and the registry behind *_GET_NEXT_ID and *_GET_FD_BY_ID.
+ *
+ * Ids are global and increasing across processes, as the kernel's: one counter per kind
+ * in <root>/.ids, a shared page bumped with an atomic add. To turn an id back into an
+ * object, <root>/.registry/<kind>-<id> names a holder: "pid fd dev ino". A lookup finds
+ * the file through /proc/<pid>/fd/<fd> (same inode?), else through a pin under the root,
+ * else by scanning every same-uid process's fds. An entry nothing resolves is an object
+ * that is gone: it is deleted then (lazily, since no one sees the last close).
+ *
+ * Not seen: an object held only by mappings (mmap, then close), or only by processes of
+ * another uid or that are not dumpable (their /proc/<pid>/fd is closed to us).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "object/object.h"
+
+static const char *const obj_kind_names[OBJ_NR_KINDS] = {
+        [OBJ_MAP] = "map", [OBJ_PROG] = "prog", [OBJ_BTF] = "btf", [OBJ_LINK] = "link"};
+
+static pthread_mutex_t obj_ids_lock = PTHREAD_MUTEX_INITIALIZER;
+static char obj_ids_root[PATH_MAX];
+static uint32_t *obj_ids; /* [kind]: the last id handed out */
+
+uint32_t obj_id_alloc(enum obj_kind kind, int *err)
+{
+	char root[PATH_MAX], path[PATH_MAX + 8];
+	*err = obj_root(root);
+	if (*err)
+		return 0;
+	pthread_mutex_lock(&obj_ids_lock);
+	if (!obj_ids || strcmp(root, obj_ids_root)) {
+		if (obj_ids)
+			munmap(obj_ids, OBJ_PAGE_SIZE);
+		obj_ids = NULL;
+		snprintf(path, sizeof path, "%s/.ids", root);
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		/* growing to a page is idempotent, so concurrent creators agree */
+		void *p = MAP_FAILED;
+		if (fd >= 0 && ftruncate(fd, OBJ_PAGE_SIZE) == 0)
+			p = mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (fd >= 0)
+			close(fd);
+		if (p != MAP_FAILED) {
+			obj_ids = p;
+			memcpy(obj_ids_root, root, PATH_MAX);
+		}
+	}
+	uint32_t id = obj_ids ? __atomic_add_fetch(&obj_ids[kind], 1, __ATOMIC_RELAXED) : 0;
+	pthread_mutex_unlock(&obj_ids_lock);
+	if (!id)
+		*err = -ENOSPC;
+	return id;
+}
+
+struct obj_holder {
+	long pid;
+	int fd;
+	uint64_t dev, ino;
+};
+
+static bool obj_registry_path(char *buf, const char *root, enum obj_kind kind, uint32_t id)
+{
+	/* int n: -Wformat-truncation cannot see that the length check is the point */
+	int n = snprintf(buf, PATH_MAX, "%s/.registry/%s-%" PRIu32, root, obj_kind_names[kind], id);
+	return n >= 0 && n < PATH_MAX;
+}
+
+static void obj_registry_write(const char *path, const struct obj_holder *h)
+{
+	char tmp[PATH_MAX + 32], line[128];
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	int n = snprintf(line, sizeof line, "%ld %d %" PRIu64 " %" PRIu64 "\n", h->pid, h->fd,
+	                 h->dev, h->ino);
+	bool ok = write(fd, line, (size_t)n) == n;
+	close(fd);
+	/* rename: readers see the old entry or the new one, never half of one */
+	if (!ok || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+void obj_registry_add(enum obj_kind kind, uint32_t id, int fd)
+{
+	char root[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+	if (obj_root(root) || fstat(fd, &st) < 0 || !obj_registry_path(path, root, kind, id))
+		return;
+	struct obj_holder h = {getpid(), fd, st.st_dev, st.st_ino};
+	obj_registry_write(path, &h);
+}
+
+static int obj_registry_read(const char *path, struct obj_holder *h)
+{
+	char line[128];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	ssize_t n = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (n <= 0)
+		return -ENOENT;
+	line[n] = 0;
+	if (sscanf(line, "%ld %d %" SCNu64 " %" SCNu64, &h->pid, &h->fd, &h->dev, &h->ino) != 4)
+		return -ENOENT;
+	return 0;
+}
+
+/* Open path if it is the registered inode and still carries this kind and id. */
+static int obj_open_if(const char *path, const struct obj_holder *h, enum obj_kind kind,
+                       uint32_t id, int accmode)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || st.st_dev != h->dev || st.st_ino != h->ino)
+		return -ENOENT;
+	int fd = open(path, accmode | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	enum obj_kind k;
+	uint32_t i;
+	/* the inode number may have been reused by a newer object */
+	if (obj_file_probe(fd, &k, &i) < 0 || k != kind || i != id) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* A pin under dir of the registered inode (recursive; skips our own bookkeeping). */
+static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_kind kind,
+                         uint32_t id, int accmode, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d || depth > 16) {
+		if (d)
+			closedir(d);
+		return -ENOENT;
+	}
+	int fd = -ENOENT;
+	struct dirent *de;
+	while (fd < 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".ids") ||
+		     !strcmp(de->d_name, ".registry")))
+			continue;
+		char path[PATH_MAX * 2];
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			fd = obj_scan_pins(path, h, kind, id, accmode, depth + 1);
+		else if (S_ISREG(st.st_mode) && st.st_ino == h->ino && st.st_dev == h->dev)
+			fd = obj_open_if(path, h, kind, id, accmode);
+	}
+	closedir(d);
+	return fd;
+}
+
+/* Any same-uid process holding the inode: the last resort (fds passed by SCM_RIGHTS). */
+static int obj_scan_procs(struct obj_holder *h, enum obj_kind kind, uint32_t id, int accmode)
+{
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return -ENOENT;
+	uid_t uid = getuid();
+	int fd = -ENOENT;
+	struct dirent *pe;
+	while (fd < 0 && (pe = readdir(proc))) {
+		char *end;
+		long pid = strtol(pe->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		char dir[64];
+		struct stat pst;
+		snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
+		if (stat(dir, &pst) < 0 || pst.st_uid != uid)
+			continue;
+		DIR *fds = opendir(dir);
+		if (!fds)
+			continue;
+		struct dirent *fe;
+		while (fd < 0 && (fe = readdir(fds))) {
+			if (fe->d_name[0] == '.')
+				continue;
+			char path[64 + sizeof fe->d_name];
+			snprintf(path, sizeof path, "%s/%s", dir, fe->d_name);
+			fd = obj_open_if(path, h, kind, id, accmode);
+			if (fd >= 0) {
+				h->pid = pid;
+				h->fd = atoi(fe->d_name);
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return fd;
+}
+
+int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode)
+{
+	char root[PATH_MAX], path[PATH_MAX], link[64];
+	int err = obj_root(root);
+	if (err)
+		return err;
+	struct obj_holder h;
+	if (!obj_registry_path(path, root, kind, id) || obj_registry_read(path, &h) < 0)
+		return -ENOENT;
+	snprintf(link, sizeof link, "/proc/%ld/fd/%d", h.pid, h.fd);
+	int fd = obj_open_if(link, &h, kind, id, accmode);
+	if (fd < 0)
+		fd = obj_scan_pins(root, &h, kind, id, accmode, 0);
+	if (fd < 0) {
+		fd = obj_scan_procs(&h, kind, id, accmode);
+		if (fd >= 0)
+			obj_registry_write(path, &h); /* the next lookup goes straight there */
+	}
+	if (fd < 0)
+		unlink(path); /* nothing holds it: the object is gone */
+	return fd;
+}
+
+static int obj_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
+{
+	enum obj_kind kind = obj_cmd_kind(obj_cur_cmd);
+	char root[PATH_MAX], dir[PATH_MAX + 16];
+	int err = obj_root(root);
+	if (err)
+		return err;
+	obj_fd_revalidate(); /* our own stale entries no longer hold their objects */
+	snprintf(dir, sizeof dir, "%s/.registry", root);
+	DIR *d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	size_t n = 0, cap = 0;
+	uint32_t *ids = NULL;
+	size_t kl = strlen(obj_kind_names[kind]);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, obj_kind_names[kind], kl) || de->d_name[kl] != '-')
+			continue;
+		char *end;
+		unsigned long id = strtoul(de->d_name + kl + 1, &end, 10);
+		if (*end || id <= a->start_id || id > UINT32_MAX)
+			continue;
+		if (n == cap) {
+			uint32_t *nids = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+			if (!nids)
+				break;
+			ids = nids;
+		}
+		ids[n++] = (uint32_t)id;
+	}
+	closedir(d);
+	if (n)
+		qsort(ids, n, sizeof *ids, obj_cmp_u32);
+	long ret = -ENOENT;
+	for (size_t i = 0; i < n && ret < 0; i++) {
+		int fd = obj_registry_open(kind, ids[i], O_RDONLY);
+		if (fd < 0)
+			continue;
+		close(fd);
+		ua->next_id = ids[i];
+		ret = 0;
+	}
+	free(ids);
+	return ret;
+}
+
+long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
+{
+	enum obj_kind kind = obj_cmd_kind(obj_cur_cmd);
+	if (a->open_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY))
+		return -EINVAL;
+	int acc = obj_file_flags(a->open_flags);
+	if (acc < 0)
+		return acc;
+	if (kind == OBJ_BTF)
+		acc = O_RDONLY; /* BTF fds are read-only */
+	if (!a->map_id)
+		return -ENOENT;
+	obj_fd_revalidate();
+	int fd = obj_registry_open(kind, a->map_id, acc);
+	if (fd < 0)
+		return fd;
+	struct obj_entry *e;
+	obj_fd_drop(fd);
+	int err = obj_fd_get(fd, kind, &e);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}

@@ -1,0 +1,212 @@
+/* obj_sys.c — userbpf_sys_bpf(): the bpf(2) entry point and its argument rules.
+ *
+ * As the kernel does: the attr bytes beyond the union we know must be zero (E2BIG), at
+ * most a page is accepted, the known part is copied into a zeroed kernel-side union, and
+ * each command rejects non-zero bytes after its last field (EINVAL, the kernel's
+ * CHECK_ATTR). Handlers return -errno; we turn that into -1 and errno like syscall(2).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <userbpf/sys.h>
+
+#include "core/lock.h"
+#include "object/object.h"
+
+#define END_OF(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
+
+/* Lock class of a command: whether it may drop or replace cached fd entries. */
+enum { CMD_READ, CMD_WRITE };
+
+struct obj_cmd {
+	obj_cmd_fn fn;
+	size_t last_end; /* CHECK_ATTR: bytes from here on must be zero */
+	int lock;
+};
+
+static const struct obj_cmd obj_cmds[__MAX_BPF_CMD] = {
+        [BPF_MAP_CREATE] = {obj_map_create, END_OF(map_token_fd), CMD_WRITE},
+        [BPF_MAP_LOOKUP_ELEM] = {obj_map_lookup_elem, END_OF(flags), CMD_READ},
+        [BPF_MAP_UPDATE_ELEM] = {obj_map_update_elem, END_OF(flags), CMD_READ},
+        [BPF_MAP_DELETE_ELEM] = {obj_map_delete_elem, END_OF(key), CMD_READ},
+        [BPF_MAP_GET_NEXT_KEY] = {obj_map_get_next_key, END_OF(next_key), CMD_READ},
+        [BPF_MAP_LOOKUP_AND_DELETE_ELEM] = {obj_map_lookup_and_delete_elem, END_OF(flags),
+                                            CMD_READ},
+        [BPF_MAP_FREEZE] = {obj_map_freeze, END_OF(map_fd), CMD_READ},
+        [BPF_MAP_LOOKUP_BATCH] = {obj_map_batch, END_OF(batch.flags), CMD_READ},
+        [BPF_MAP_LOOKUP_AND_DELETE_BATCH] = {obj_map_batch, END_OF(batch.flags), CMD_READ},
+        [BPF_MAP_UPDATE_BATCH] = {obj_map_batch, END_OF(batch.flags), CMD_READ},
+        [BPF_MAP_DELETE_BATCH] = {obj_map_batch, END_OF(batch.flags), CMD_READ},
+        [BPF_OBJ_PIN] = {obj_pin, END_OF(path_fd), CMD_READ},
+        [BPF_OBJ_GET] = {obj_get, END_OF(path_fd), CMD_WRITE},
+        [BPF_MAP_GET_NEXT_ID] = {obj_get_next_id, END_OF(next_id), CMD_WRITE},
+        [BPF_PROG_GET_NEXT_ID] = {obj_get_next_id, END_OF(next_id), CMD_WRITE},
+        [BPF_BTF_GET_NEXT_ID] = {obj_get_next_id, END_OF(next_id), CMD_WRITE},
+        [BPF_LINK_GET_NEXT_ID] = {obj_get_next_id, END_OF(next_id), CMD_WRITE},
+        [BPF_MAP_GET_FD_BY_ID] = {obj_get_fd_by_id, END_OF(open_flags), CMD_WRITE},
+        [BPF_PROG_GET_FD_BY_ID] = {obj_get_fd_by_id, END_OF(prog_id), CMD_WRITE},
+        [BPF_BTF_GET_FD_BY_ID] = {obj_get_fd_by_id, END_OF(open_flags), CMD_WRITE},
+        [BPF_LINK_GET_FD_BY_ID] = {obj_get_fd_by_id, END_OF(open_flags), CMD_WRITE},
+        [BPF_OBJ_GET_INFO_BY_FD] = {obj_get_info_by_fd, END_OF(info.info), CMD_WRITE},
+        [BPF_BTF_LOAD] = {obj_btf_load, END_OF(btf_token_fd), CMD_WRITE},
+};
+
+_Thread_local int obj_cur_cmd;
+
+enum obj_kind obj_cmd_kind(int cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_GET_NEXT_ID:
+	case BPF_MAP_GET_FD_BY_ID:
+		return OBJ_MAP;
+	case BPF_PROG_GET_NEXT_ID:
+	case BPF_PROG_GET_FD_BY_ID:
+		return OBJ_PROG;
+	case BPF_BTF_GET_NEXT_ID:
+	case BPF_BTF_GET_FD_BY_ID:
+		return OBJ_BTF;
+	case BPF_LINK_GET_NEXT_ID:
+	case BPF_LINK_GET_FD_BY_ID:
+		return OBJ_LINK;
+	default:
+		return OBJ_NONE;
+	}
+}
+
+/* Readers use cached entries; writers drop or replace them. A word of atomics rather than
+ * a pthread rwlock: a child of fork() must start with the lock free, and glibc ties a
+ * write lock to the owner's tid, which the child does not have. state: readers, or -1
+ * for a writer; writers_waiting holds new readers back so writers are not starved. */
+static int obj_lock_state;
+static int obj_writers_waiting;
+static pthread_once_t obj_once = PTHREAD_ONCE_INIT;
+
+static void obj_lock_wait(unsigned *spins)
+{
+	if (++*spins < 64)
+		ub_cpu_relax();
+	else
+		sched_yield();
+}
+
+void obj_lock_read(void)
+{
+	unsigned spins = 0;
+	for (;;) {
+		int s = __atomic_load_n(&obj_lock_state, __ATOMIC_RELAXED);
+		if (s >= 0 && !__atomic_load_n(&obj_writers_waiting, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&obj_lock_state, &s, s + 1, false, __ATOMIC_ACQUIRE,
+		                                __ATOMIC_RELAXED))
+			return;
+		obj_lock_wait(&spins);
+	}
+}
+
+void obj_lock_write(void)
+{
+	unsigned spins = 0;
+	__atomic_add_fetch(&obj_writers_waiting, 1, __ATOMIC_RELAXED);
+	for (;;) {
+		int s = 0;
+		if (__atomic_compare_exchange_n(&obj_lock_state, &s, -1, false, __ATOMIC_ACQUIRE,
+		                                __ATOMIC_RELAXED))
+			break;
+		obj_lock_wait(&spins);
+	}
+	__atomic_sub_fetch(&obj_writers_waiting, 1, __ATOMIC_RELAXED);
+}
+
+void obj_unlock(void)
+{
+	if (__atomic_load_n(&obj_lock_state, __ATOMIC_RELAXED) < 0)
+		__atomic_store_n(&obj_lock_state, 0, __ATOMIC_RELEASE);
+	else
+		__atomic_sub_fetch(&obj_lock_state, 1, __ATOMIC_RELEASE);
+}
+
+/* Fork with the write lock held (every other object lock nests inside it), so the child
+ * never inherits a half-done update; the child is the only thread left: it starts free. */
+static void obj_atfork_child(void)
+{
+	__atomic_store_n(&obj_writers_waiting, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&obj_lock_state, 0, __ATOMIC_RELEASE);
+}
+
+static void obj_atfork_init(void)
+{
+	pthread_atfork(obj_lock_write, obj_unlock, obj_atfork_child);
+}
+
+/* Are bytes [from, to) of p zero? Word at a time: this is on every command's path. */
+static bool obj_bytes_zero(const unsigned char *p, size_t from, size_t to)
+{
+	while (from < to && (from & 7))
+		if (p[from++])
+			return false;
+	uint64_t acc = 0;
+	for (; from + 8 <= to; from += 8) {
+		uint64_t w;
+		memcpy(&w, p + from, 8);
+		acc |= w;
+	}
+	for (; from < to; from++)
+		acc |= p[from];
+	return !acc;
+}
+
+static long obj_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
+{
+	union bpf_attr a;
+	if (size > OBJ_PAGE_SIZE)
+		return -E2BIG;
+	if (size && !uattr)
+		return -EFAULT;
+	/* newer-kernel fields we do not know must be zero (bpf_check_uarg_tail_zero) */
+	if (size > sizeof a && !obj_bytes_zero((const unsigned char *)uattr, sizeof a, size))
+		return -E2BIG;
+	if (size >= sizeof a) {
+		memcpy(&a, uattr, sizeof a);
+	} else {
+		memcpy(&a, uattr, size);
+		memset((char *)&a + size, 0, sizeof a - size);
+	}
+	if (cmd < 0 || cmd >= __MAX_BPF_CMD || !obj_cmds[cmd].fn)
+		return -EINVAL;
+	const struct obj_cmd *c = &obj_cmds[cmd];
+	if (!obj_bytes_zero((const unsigned char *)&a, c->last_end, sizeof a))
+		return -EINVAL;
+	pthread_once(&obj_once, obj_atfork_init);
+	if (c->lock == CMD_WRITE)
+		obj_lock_write();
+	else
+		obj_lock_read();
+	obj_cur_cmd = cmd;
+	long ret = c->fn(&a, uattr, size);
+	obj_unlock();
+	return ret;
+}
+
+long userbpf_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+{
+	long ret = obj_sys_bpf(cmd, attr, size);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+int userbpf_close(int fd)
+{
+	pthread_once(&obj_once, obj_atfork_init);
+	obj_lock_write();
+	obj_fd_drop(fd);
+	int ret = close(fd);
+	obj_unlock();
+	return ret;
+}

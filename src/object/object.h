@@ -1,0 +1,170 @@
+/* object.h — the object layer: bpf() commands over objects that are files.
+ *
+ * Every map, program, BTF blob and link is an O_TMPFILE file in the bpffs root. The fd the
+ * user holds is that file's fd, so the kernel's own file refcounting gives the bpf object
+ * lifetime rules (last close frees; dup, fork, SCM_RIGHTS share). The fd's access mode
+ * (O_RDONLY / O_WRONLY / O_RDWR) is the bpf fd's mode, exactly as with kernel bpf fds, and
+ * any process that receives the fd reads it back with fcntl(F_GETFL).
+ *
+ * File layout: the object's payload from offset 0, and a self-describing header on the
+ * last page. Maps use struct bpf_map_shared (maps/map.h); programs, BTF and links use
+ * struct obj_hdr below. The header's first word is a magic naming the kind.
+ *
+ * Locking: obj_lock_read() for commands that only use existing objects, obj_lock_write()
+ * for commands that drop or replace cached entries (creation, revalidation, close). The
+ * lock is taken once per command by the dispatcher and is not reentrant.
+ */
+#ifndef USERBPF_OBJECT_OBJECT_H
+#define USERBPF_OBJECT_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <userbpf/bpf_uapi.h>
+
+#include "maps/map.h"
+
+enum obj_kind { OBJ_NONE, OBJ_MAP, OBJ_PROG, OBJ_BTF, OBJ_LINK, OBJ_NR_KINDS };
+
+#define OBJ_PROG_MAGIC 0x50425055u /* "UPBP" */
+#define OBJ_BTF_MAGIC 0x42425055u  /* "UPBB" */
+#define OBJ_LINK_MAGIC 0x4c425055u /* "UPBL" */
+#define OBJ_HDR_VERSION 1u
+#define OBJ_PAGE_SIZE 4096u
+
+/* Header of a program / BTF / link file, on its last page. Payload at [0, payload_size):
+ * program: the instructions, then nr_map_ids u32 map ids at map_ids_off;
+ * BTF: the raw blob as loaded. */
+struct obj_hdr {
+	uint32_t magic, version;
+	uint32_t id;
+	uint32_t type; /* prog_type, link type; 0 for BTF */
+	uint64_t payload_size;
+	char name[BPF_OBJ_NAME_LEN];
+	/* program */
+	uint32_t insn_cnt;
+	uint32_t prog_flags;
+	uint32_t expected_attach_type;
+	uint32_t nr_map_ids;
+	uint64_t map_ids_off;
+	uint32_t btf_id;
+	uint32_t gpl_compatible;
+	char license[128];
+	/* BTF */
+	uint32_t btf_size;
+	uint32_t btf_nr_types;
+	uint8_t reserved[64];
+};
+
+/* A program / BTF / link as this process sees it: the file mapped. */
+struct obj_blob {
+	struct obj_hdr *hdr; /* the header page */
+	void *payload;       /* [0, payload_size), or NULL when empty */
+	uint64_t payload_map_len;
+};
+
+/* Access to an object through one fd (the kernel's FMODE_CAN_READ / FMODE_CAN_WRITE). */
+#define OBJ_CAN_READ 1u
+#define OBJ_CAN_WRITE 2u
+
+/* One cached fd. Immutable once published, freed only under the write lock. */
+struct obj_entry {
+	dev_t dev;
+	ino_t ino;
+	enum obj_kind kind;
+	unsigned access; /* OBJ_CAN_* of this fd */
+	uint32_t id;
+	union {
+		struct bpf_map *map;
+		struct obj_blob *blob; /* PROG, BTF, LINK */
+	};
+};
+
+/* --- obj_sys.c: locking --- */
+void obj_lock_read(void);
+void obj_lock_write(void);
+void obj_unlock(void);
+
+/* --- obj_fd.c: the fd cache (callers hold a lock as noted) --- */
+/* The object behind fd (read or write lock): 0, -EBADF (not open), -EINVAL (not a bpf
+ * object, or not of kind want when want != OBJ_NONE). Fills the cache on a miss. */
+int obj_fd_get(int fd, enum obj_kind want, struct obj_entry **out);
+/* Like obj_fd_get, but the errno for a closed fd is ebadf_errno (EBADFD for info). */
+int obj_fd_get_err(int fd, enum obj_kind want, int ebadf_errno, struct obj_entry **out);
+/* Publish a new object's view for fd (write lock); takes ownership of map / blob. */
+int obj_fd_install_map(int fd, struct bpf_map *map, unsigned access, uint32_t id);
+int obj_fd_install_blob(int fd, enum obj_kind kind, struct obj_blob *blob, unsigned access,
+                        uint32_t id);
+/* Drop entries whose fd no longer refers to the same file (write lock). */
+void obj_fd_revalidate(void);
+/* Drop fd's entry, if any (write lock). */
+void obj_fd_drop(int fd);
+/* The access mode of an fd from its open flags. */
+unsigned obj_fd_access(int fd);
+/* The O_ACCMODE for BPF_F_RDONLY / BPF_F_WRONLY in flags; -EINVAL if both. */
+int obj_file_flags(uint32_t flags);
+
+/* --- obj_file.c: the root and the files --- */
+/* Copy the root directory's path into buf (PATH_MAX bytes); created 0700 if missing and
+ * re-read whenever USERBPF_BPFFS changes. 0 or -errno. */
+int obj_root(char *buf);
+/* A new, empty, unlinked object file in the root, opened O_RDWR | O_CLOEXEC. */
+int obj_file_create(void);
+/* Reopen fd's file with another access mode (O_RDONLY, O_WRONLY, O_RDWR), O_CLOEXEC. */
+int obj_file_reopen(int fd, int accmode);
+/* What an object file is: kind and id from its header; -EINVAL if not an object file. */
+int obj_file_probe(int fd, enum obj_kind *kind, uint32_t *id);
+/* Map a PROG/BTF/LINK file; unmap it. */
+int obj_blob_attach(int fd, struct obj_blob **out);
+void obj_blob_detach(struct obj_blob *blob);
+/* Create a PROG/BTF/LINK file holding payload, header filled from hdr (magic, id...). */
+int obj_blob_create(const struct obj_hdr *hdr, const void *payload, uint64_t len, int *fd_out,
+                    struct obj_blob **out);
+/* Hand the user an fd for a freshly created object: reopen with accmode if needed. */
+int obj_file_user_fd(int fd, int accmode);
+
+/* --- obj_id.c: ids and the registry --- */
+/* The next id of a kind (global, increasing across processes); 0 on error. */
+uint32_t obj_id_alloc(enum obj_kind kind, int *err);
+/* Record a live object (kind, id) held by this process's fd. */
+void obj_registry_add(enum obj_kind kind, uint32_t id, int fd);
+/* A new fd (O_CLOEXEC, accmode) for the live object kind/id, or -ENOENT. */
+int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode);
+
+/* --- command handlers: return >= 0 or -errno; a is the kernel-side copy, ua the user's */
+typedef long (*obj_cmd_fn)(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_create(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_lookup_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_update_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_get_next_key(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_lookup_and_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_freeze(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_map_batch(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_pin(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_get(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_get_info_by_fd(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_btf_load(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+
+/* The kind an id command is about (MAP_GET_NEXT_ID -> OBJ_MAP ...), set by the dispatcher. */
+enum obj_kind obj_cmd_kind(int cmd);
+extern _Thread_local int obj_cur_cmd;
+
+/* Map-side helpers shared by the element and batch commands (obj_map.c). */
+int obj_map_get(int fd, unsigned need, struct obj_entry **out);
+int obj_map_lookup_one(struct bpf_map *map, const void *key, void *value, uint64_t flags);
+int obj_map_update_one(struct bpf_map *map, const void *key, const void *value, uint64_t flags);
+int obj_map_delete_one(struct bpf_map *map, const void *key);
+/* Bytes of a value as the syscall side copies it (per-CPU: all CPUs). */
+size_t obj_map_value_size(const struct bpf_map *map);
+
+static inline void *obj_u64_ptr(uint64_t v)
+{
+	return (void *)(uintptr_t)v;
+}
+
+#endif /* USERBPF_OBJECT_OBJECT_H */
