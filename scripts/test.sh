@@ -13,7 +13,7 @@ ctest --test-dir "$top/build/debug" --output-on-failure -j2
 # maps hammered by threads and processes.
 cmake --preset tsan -S "$top" >/dev/null
 cmake --build "$top/build/tsan"
-for t in test_vm test_sys_bpf test_map_hash test_map_array test_map_queue test_map_lpm \
+for t in test_vm test_sys_bpf test_sys_prog test_map_hash test_map_array test_map_queue test_map_lpm \
 	test_map_ringbuf test_map_perf; do
 	echo "== ThreadSanitizer: $t =="
 	TSAN_OPTIONS="halt_on_error=1" "$top/build/tsan/tests/$t" | tail -n 1

@@ -247,6 +247,8 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if (err)
 		return err;
 	obj_fd_revalidate(); /* our own stale entries no longer hold their objects */
+	if (kind == OBJ_MAP)
+		obj_prog_refs_sweep(); /* maps held only by programs that are gone */
 	snprintf(dir, sizeof dir, "%s/.registry", root);
 	DIR *d = opendir(dir);
 	if (!d)
@@ -299,6 +301,8 @@ long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if (!a->map_id)
 		return -ENOENT;
 	obj_fd_revalidate();
+	if (kind == OBJ_MAP)
+		obj_prog_refs_sweep();
 	int fd = obj_registry_open(kind, a->map_id, acc);
 	if (fd < 0)
 		return fd;

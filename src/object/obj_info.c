@@ -1,4 +1,4 @@
-/* obj_info.c — BPF_OBJ_GET_INFO_BY_FD for maps and BTF.
+/* obj_info.c — BPF_OBJ_GET_INFO_BY_FD for maps and BTF (programs: obj_prog_info.c).
  *
  * The kernel's info_len contract: bytes the caller offers beyond our struct must be zero
  * (E2BIG: the caller knows fields we do not), min(offered, ours) bytes are copied out and
@@ -108,7 +108,9 @@ long obj_get_info_by_fd(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		return obj_map_info(e, a, ua);
 	case OBJ_BTF:
 		return obj_btf_info(e, a, ua);
+	case OBJ_PROG:
+		return obj_prog_info(e, a, ua);
 	default:
-		return -EINVAL; /* programs and links: not yet */
+		return -EINVAL; /* links: not yet */
 	}
 }

@@ -89,7 +89,15 @@ static int obj_map_fd_value(struct bpf_map *map, const void *value, uint32_t *id
 	int err = obj_fd_get(ufd, progs ? OBJ_PROG : OBJ_MAP, &e);
 	if (err)
 		return err;
-	if (!progs) {
+	if (progs) {
+		/* bpf_prog_map_compatible: a prog array takes programs of one type, the first
+		 * stored one's (kept as type + 1 in the header's inner_map_type, unused here) */
+		uint32_t want = e->blob->hdr->type + 1, cur = 0;
+		if (!__atomic_compare_exchange_n(&map->sh->inner_map_type, &cur, want, false,
+		                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
+		    cur != want)
+			return -EINVAL;
+	} else {
 		/* the inner map must match the template given at creation */
 		const struct bpf_map_shared *t = map->sh;
 		const struct bpf_map *in = e->map;

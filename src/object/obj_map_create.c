@@ -42,7 +42,7 @@ static bool obj_numa_online(uint32_t node)
 
 /* The kernel's object name rule: [A-Za-z0-9_.], NUL-terminated within 16 bytes. The bytes
  * after the NUL are not part of the name: cleared so the header holds only the name. */
-static int obj_name_check(char *name)
+int obj_name_check(char *name)
 {
 	size_t i;
 	for (i = 0; i < BPF_OBJ_NAME_LEN && name[i]; i++) {

@@ -54,6 +54,9 @@ static const struct obj_cmd obj_cmds[__MAX_BPF_CMD] = {
         [BPF_LINK_GET_FD_BY_ID] = {obj_get_fd_by_id, END_OF(open_flags), CMD_WRITE},
         [BPF_OBJ_GET_INFO_BY_FD] = {obj_get_info_by_fd, END_OF(info.info), CMD_WRITE},
         [BPF_BTF_LOAD] = {obj_btf_load, END_OF(btf_token_fd), CMD_WRITE},
+        [BPF_PROG_LOAD] = {obj_prog_load, END_OF(prog_token_fd), CMD_WRITE},
+        [BPF_PROG_TEST_RUN] = {obj_prog_test_run, END_OF(test.batch_size), CMD_READ},
+        [BPF_PROG_BIND_MAP] = {obj_prog_bind_map, END_OF(prog_bind_map.flags), CMD_READ},
 };
 
 _Thread_local int obj_cur_cmd;

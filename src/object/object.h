@@ -35,7 +35,9 @@ enum obj_kind { OBJ_NONE, OBJ_MAP, OBJ_PROG, OBJ_BTF, OBJ_LINK, OBJ_NR_KINDS };
 #define OBJ_PAGE_SIZE 4096u
 
 /* Header of a program / BTF / link file, on its last page. Payload at [0, payload_size):
- * program: the instructions, then nr_map_ids u32 map ids at map_ids_off;
+ * program: the instructions as loaded but with every map reference as a map id
+ * (BPF_PSEUDO_MAP_FD / _VALUE with imm = id: what the kernel shows root as xlated insns),
+ * then room for BPF_MAX_USED_MAPS u32 map ids at map_ids_off, nr_map_ids of them used;
  * BTF: the raw blob as loaded. */
 struct obj_hdr {
 	uint32_t magic, version;
@@ -55,7 +57,12 @@ struct obj_hdr {
 	/* BTF */
 	uint32_t btf_size;
 	uint32_t btf_nr_types;
-	uint8_t reserved[64];
+	/* program, continued */
+	uint8_t tag[BPF_TAG_SIZE];
+	uint64_t load_time; /* CLOCK_BOOTTIME ns, as the kernel's */
+	uint32_t created_by_uid;
+	uint32_t map_ids_lock; /* PROG_BIND_MAP appends under it */
+	uint8_t reserved[40];
 };
 
 /* A program / BTF / link as this process sees it: the file mapped. */
@@ -149,6 +156,24 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size);
 long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size);
 long obj_get_info_by_fd(union bpf_attr *a, union bpf_attr *ua, unsigned size);
 long obj_btf_load(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_prog_test_run(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+long obj_prog_bind_map(union bpf_attr *a, union bpf_attr *ua, unsigned size);
+
+/* The kernel's object name rule ([A-Za-z0-9_.], NUL within 16 bytes); clears the tail. */
+int obj_name_check(char *name);
+
+/* --- programs (obj_prog_*.c) --- */
+struct obj_prog; /* a program runnable in this process: obj_prog_rt.c */
+/* OBJ_GET_INFO_BY_FD for a program (obj_prog_info.c). */
+long obj_prog_info(struct obj_entry *e, union bpf_attr *a, union bpf_attr *ua);
+/* The kernel's prog tag: SHA-256 (as Linux 6.18) of the insns with map references zeroed,
+ * first 8 bytes. */
+void obj_prog_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
+/* Keep-alive links: <root>/.refs/prog-<id>/map-<map id> hard links to used map files. */
+int obj_prog_ref_map(uint32_t prog_id, int map_fd, uint32_t map_id);
+/* Remove the links of programs whose id no longer resolves (their maps may then go). */
+void obj_prog_refs_sweep(void);
 
 /* The kind an id command is about (MAP_GET_NEXT_ID -> OBJ_MAP ...), set by the dispatcher. */
 enum obj_kind obj_cmd_kind(int cmd);

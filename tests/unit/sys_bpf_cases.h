@@ -47,7 +47,7 @@ static void sc_res(char *out, long r)
 			strcpy(out, sc_errnos[i].name);
 			return;
 		}
-	sprintf(out, "errno%ld", -r);
+	snprintf(out, 16, "errno%d", (int)-r); /* out: the callers' char[16] */
 }
 
 static long sc_call(struct sc_env *env, int cmd, union bpf_attr *a)

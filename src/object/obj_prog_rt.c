@@ -1,0 +1,282 @@
+/* obj_prog_rt.c — the per-process runtimes of programs: build, find by id, tail calls.
+ *
+ * A program loaded elsewhere (OBJ_GET, GET_FD_BY_ID, a prog array slot) is rebuilt here
+ * from its file: each used map is opened by id through the registry (its keep-alive link
+ * under .refs makes it resolvable while the program lives) and attached, and the stored
+ * id references are resolved to those maps by the same fixup a load uses.
+ *
+ * Maps reached by id at run time (inner maps of map-in-map) are attached once and kept,
+ * like the runtimes, for the life of the process. All of this is behind one mutex: these
+ * are slow paths (first use), except the tail-call lookup, which is a short scan.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "object/obj_prog.h"
+
+static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct obj_prog **rt_progs;
+static size_t rt_nr, rt_cap;
+struct rt_map {
+	const char *root;
+	uint32_t id;
+	struct bpf_map *map;
+};
+static struct rt_map *rt_maps; /* maps attached by id (inner maps, rebuilt programs' maps) */
+static size_t rt_nr_maps, rt_cap_maps;
+
+/* Ids are per bpffs root (USERBPF_BPFFS may change): entries are keyed by (root, id),
+ * the root an interned string so it compares as a pointer. */
+static const char **rt_roots;
+static size_t rt_nr_roots, rt_cap_roots;
+
+static bool rt_grow(void **arr, size_t *cap, size_t nr, size_t elem);
+
+/* The current root, interned (rt_lock held); NULL on error. */
+static const char *rt_root(void)
+{
+	char buf[PATH_MAX];
+	if (obj_root(buf))
+		return NULL;
+	for (size_t i = 0; i < rt_nr_roots; i++)
+		if (!strcmp(rt_roots[i], buf))
+			return rt_roots[i];
+	char *dup = strdup(buf);
+	if (!dup || !rt_grow((void **)&rt_roots, &rt_cap_roots, rt_nr_roots, sizeof *rt_roots)) {
+		free(dup);
+		return NULL;
+	}
+	return rt_roots[rt_nr_roots++] = dup;
+}
+
+/* Newest first: a runtime rebuilt for a replaced file shadows the old one. */
+static struct obj_prog *rt_find(const char *root, uint32_t id)
+{
+	for (size_t i = rt_nr; i-- > 0;)
+		if (rt_progs[i]->id == id && rt_progs[i]->root == root)
+			return rt_progs[i];
+	return NULL;
+}
+
+static bool rt_grow(void **arr, size_t *cap, size_t nr, size_t elem)
+{
+	if (nr < *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *n = realloc(*arr, ncap * elem);
+	if (!n)
+		return false;
+	*arr = n;
+	*cap = ncap;
+	return true;
+}
+
+/* A map by id, attached in this process (rt_lock held); NULL if it is gone. */
+static struct bpf_map *rt_map_by_id_locked(const char *root, uint32_t id)
+{
+	for (size_t i = 0; i < rt_nr_maps; i++)
+		if (rt_maps[i].id == id && rt_maps[i].root == root)
+			return rt_maps[i].map;
+	int fd = obj_registry_open(OBJ_MAP, id, O_RDWR);
+	if (fd < 0)
+		return NULL;
+	struct bpf_map *map = NULL;
+	int err = bpf_map_attach_fd(fd, &map);
+	close(fd);
+	if (err)
+		return NULL;
+	if (!rt_grow((void **)&rt_maps, &rt_cap_maps, rt_nr_maps, sizeof *rt_maps)) {
+		bpf_map_detach(map);
+		return NULL;
+	}
+	rt_maps[rt_nr_maps++] = (struct rt_map){root, id, map};
+	return map;
+}
+
+static struct bpf_map *rt_map_by_id(void *owner, uint32_t id)
+{
+	pthread_mutex_lock(&rt_lock);
+	struct bpf_map *m = rt_map_by_id_locked(owner, id);
+	pthread_mutex_unlock(&rt_lock);
+	return m;
+}
+
+/* Guarded runs: a map pointer is valid if any runtime or id lookup attached it here
+ * (after a tail call the run still carries the first program's environment). */
+static struct bpf_map *rt_map_check(void *owner, uint64_t ptr)
+{
+	(void)owner;
+	struct bpf_map *found = NULL;
+	pthread_mutex_lock(&rt_lock);
+	for (size_t i = 0; i < rt_nr_maps && !found; i++)
+		if ((uintptr_t)rt_maps[i].map == ptr)
+			found = rt_maps[i].map;
+	for (size_t i = 0; i < rt_nr && !found; i++)
+		for (uint32_t k = 0; k < rt_progs[i]->nr_maps; k++)
+			if ((uintptr_t)rt_progs[i]->maps[k] == ptr)
+				found = rt_progs[i]->maps[k];
+	pthread_mutex_unlock(&rt_lock);
+	return found;
+}
+
+void obj_prog_run_env(const struct obj_prog *p, struct bpf_run_env *env)
+{
+	memset(env, 0, sizeof *env);
+	env->maps = p->maps;
+	env->nr_maps = p->nr_maps;
+	env->map_by_id = rt_map_by_id;
+	env->map_check = rt_map_check;
+	env->owner = (void *)p->root;
+}
+
+/* The fixup of a stored program: its "fd" operands are map ids. */
+static int rt_map_from_id(void *ctx, int id, struct bpf_map **map)
+{
+	struct obj_prog *p = ctx;
+	for (uint32_t i = 0; i < p->nr_maps; i++)
+		if (p->maps[i]->sh->id == (uint32_t)id) {
+			*map = p->maps[i];
+			return 0;
+		}
+	return -EBADF;
+}
+
+static struct obj_prog *rt_build(const char *root, const struct obj_blob *b, uint32_t id, int *err)
+{
+	const struct obj_hdr *h = b->hdr;
+	struct obj_prog *p = calloc(1, sizeof *p);
+	struct bpf_insn *insns = malloc((size_t)h->insn_cnt * sizeof *insns);
+	struct userbpf_error e;
+	*err = -ENOMEM;
+	if (!p || !insns)
+		goto fail;
+	p->id = id;
+	p->root = root;
+	p->prog_type = h->type;
+	const uint32_t *ids = obj_prog_map_ids(b);
+	uint32_t nr = __atomic_load_n(&((struct obj_hdr *)h)->nr_map_ids, __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; i < nr && i < BPF_MAX_USED_MAPS; i++) {
+		struct bpf_map *m = rt_map_by_id_locked(root, ids[i]);
+		if (!m) {
+			*err = -ENOENT; /* a map the program holds is gone: not expected */
+			goto fail;
+		}
+		p->maps[p->nr_maps++] = m;
+	}
+	memcpy(insns, b->payload, (size_t)h->insn_cnt * sizeof *insns);
+	struct bpf_fixup_env fx = {.map_from_fd = rt_map_from_id, .ctx = p};
+	if ((*err = bpf_fixup_map_ldimm64(insns, h->insn_cnt, &fx, &e)))
+		goto fail;
+	if ((*err = obj_prog_rt_finish(p, insns, h->insn_cnt, &e)))
+		goto fail;
+	free(insns);
+	/* the maps belong to rt_maps; a built runtime's own list only names them */
+	return p;
+fail:
+	free(insns);
+	p->nr_maps = 0;
+	obj_prog_rt_free(p);
+	return NULL;
+}
+
+int obj_prog_rt_get(struct obj_entry *e, struct obj_prog **out)
+{
+	int err = 0;
+	pthread_mutex_lock(&rt_lock);
+	const char *root = rt_root();
+	struct obj_prog *p = root ? rt_find(root, e->id) : NULL;
+	if (!root)
+		err = -ENOMEM;
+	else if (!p && (p = rt_build(root, e->blob, e->id, &err))) {
+		if (rt_grow((void **)&rt_progs, &rt_cap, rt_nr, sizeof *rt_progs)) {
+			rt_progs[rt_nr++] = p;
+		} else {
+			obj_prog_rt_free(p);
+			p = NULL;
+			err = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&rt_lock);
+	*out = p;
+	return p ? 0 : err;
+}
+
+/* The program in slot index of a prog array, for bpf_tail_call. */
+static const struct userbpf_vm *rt_tail_call(void *user, uint64_t map_ptr, uint32_t index)
+{
+	const struct obj_prog *caller = user;
+	struct bpf_map *map = NULL;
+	for (uint32_t i = 0; i < caller->nr_maps && !map; i++)
+		if ((uintptr_t)caller->maps[i] == map_ptr)
+			map = caller->maps[i];
+	/* the vm is guarded: only a prog array the program named is trusted */
+	if (!map || map->map_type != BPF_MAP_TYPE_PROG_ARRAY)
+		return NULL;
+	const uint32_t *slot = map->ops->map_lookup_elem(map, &index);
+	uint32_t id = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+	if (!id)
+		return NULL;
+	pthread_mutex_lock(&rt_lock);
+	struct obj_prog *p = rt_find(caller->root, id);
+	pthread_mutex_unlock(&rt_lock);
+	if (p)
+		return p->vm;
+	/* loaded elsewhere: attach it (the array holds ids, so the program may be gone) */
+	int fd = obj_registry_open(OBJ_PROG, id, O_RDWR);
+	if (fd < 0)
+		return NULL;
+	struct obj_blob *b;
+	int err = obj_blob_attach(fd, &b);
+	close(fd);
+	if (err)
+		return NULL;
+	struct obj_entry ent = {.kind = OBJ_PROG, .id = id, .blob = b};
+	err = obj_prog_rt_get(&ent, &p);
+	obj_blob_detach(b);
+	return err ? NULL : p->vm;
+}
+
+int obj_prog_rt_finish(struct obj_prog *p, const struct bpf_insn *fixed, uint32_t cnt,
+                       struct userbpf_error *e)
+{
+	struct userbpf_vm_opts o = {.sz = sizeof o, .flags = USERBPF_VM_UNVERIFIED};
+	int err = userbpf_vm_create(fixed, cnt, &o, &p->vm, e);
+	if (err)
+		return err;
+	bpf_helpers_install(p->vm);
+	userbpf_vm_set_tail_call(p->vm, rt_tail_call, p);
+	return 0;
+}
+
+void obj_prog_rt_free(struct obj_prog *p)
+{
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < p->nr_maps; i++)
+		bpf_map_detach(p->maps[i]);
+	userbpf_vm_destroy(p->vm);
+	free(p);
+}
+
+void obj_prog_rt_publish(struct obj_prog *p)
+{
+	pthread_mutex_lock(&rt_lock);
+	p->root = rt_root();
+	if (p->root && rt_grow((void **)&rt_progs, &rt_cap, rt_nr, sizeof *rt_progs)) {
+		/* the loader's maps join the by-id table so other runtimes share them */
+		for (uint32_t i = 0; i < p->nr_maps; i++)
+			if (rt_grow((void **)&rt_maps, &rt_cap_maps, rt_nr_maps, sizeof *rt_maps))
+				rt_maps[rt_nr_maps++] =
+				        (struct rt_map){p->root, p->maps[i]->sh->id, p->maps[i]};
+		rt_progs[rt_nr++] = p;
+		p = NULL;
+	}
+	pthread_mutex_unlock(&rt_lock);
+	obj_prog_rt_free(p); /* not kept: it is rebuilt from the file when used */
+}
