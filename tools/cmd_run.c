@@ -1,9 +1,12 @@
-/* cmd_run.c — userbpf run: load a program, check it, run it on input, print the result. */
+/* cmd_run.c — userbpf run: load a program through bpf(), run it on input, print the result.
+ *
+ * The same path a bpftool user takes: BPF_PROG_LOAD (ISA checks, map fixup; the verifier
+ * when it lands) and BPF_PROG_TEST_RUN, printing what bpftool prog run prints.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <userbpf/userbpf.h>
 
@@ -13,12 +16,11 @@ static int run_usage(FILE *out)
 {
 	fprintf(out,
 	        "Usage: userbpf run PROG [data_in FILE] [mem HEX] [repeat N]\n"
-	        "  PROG is assembly text (.s/.asm) or raw 8-byte instructions.\n"
-	        "  The program gets r1 = input, r2 = input length (the bpf_conformance "
-	        "convention),\n"
-	        "  and prints 'Return value: R, duration (average): Dns' like bpftool prog run.\n"
-	        "  Until the verifier lands, programs pass the ISA checks and run with runtime\n"
-	        "  memory guards (every access checked against the input and the stack).\n");
+	        "  PROG is assembly text (.s/.asm) or raw 8-byte instructions. It is loaded with\n"
+	        "  BPF_PROG_LOAD and run with BPF_PROG_TEST_RUN on the input (r1 = input,\n"
+	        "  r2 = its length), printing 'Return value: R, duration (average): Dns' like\n"
+	        "  bpftool prog run. On a rejected load the kernel-style log is printed.\n"
+	        "  Until the verifier lands, programs run with runtime memory guards.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -41,34 +43,41 @@ static int parse_hex(const char *hex, unsigned char **out, size_t *len)
 	return b ? 0 : -1;
 }
 
-static double now_ns(void)
+/* BPF_PROG_LOAD; prints the log on failure. Returns the fd or -1. */
+static int run_load(const char *path, const struct bpf_insn *insns, size_t cnt)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	static char log[1 << 16];
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof attr);
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = (uint32_t)cnt;
+	attr.license = (uint64_t)(uintptr_t) "GPL";
+	attr.log_buf = (uint64_t)(uintptr_t)log;
+	attr.log_size = sizeof log;
+	attr.log_level = 1;
+	int fd = (int)userbpf_sys_bpf(BPF_PROG_LOAD, &attr, sizeof attr);
+	if (fd < 0)
+		fprintf(stderr, "userbpf: %s: program rejected (%s)\n%s", path, strerror(errno),
+		        log);
+	return fd;
 }
 
-/* Run repeat times on a fresh copy of the input each time, as the kernel's test run does. */
-static int run_repeat(struct userbpf_vm *vm, const unsigned char *data, size_t len,
-                      unsigned long repeat, uint64_t *r0, double *avg_ns)
+/* BPF_PROG_TEST_RUN on a copy of data; prints bpftool's line. */
+static int run_test(int fd, const unsigned char *data, size_t len, unsigned long repeat)
 {
-	unsigned char *mem = malloc(len ? len : 1);
-	struct userbpf_error e;
-	double total = 0;
-	int err = 0;
-	for (unsigned long i = 0; i < repeat && !err; i++) {
-		memcpy(mem, data, len);
-		double t0 = now_ns();
-		err = userbpf_vm_exec(vm, len ? mem : NULL, len, r0, &e);
-		total += now_ns() - t0;
-	}
-	free(mem);
-	if (err) {
-		fprintf(stderr, "userbpf: run failed at insn %d: %s (%s)\n", e.insn, e.msg,
-		        strerror(-err));
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof attr);
+	attr.test.prog_fd = (uint32_t)fd;
+	attr.test.data_in = (uint64_t)(uintptr_t)data;
+	attr.test.data_size_in = (uint32_t)len;
+	attr.test.repeat = (uint32_t)repeat;
+	if (userbpf_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof attr) < 0) {
+		fprintf(stderr, "userbpf: run failed: %s\n", strerror(errno));
 		return -1;
 	}
-	*avg_ns = total / (double)repeat;
+	printf("Return value: %u, duration%s: %uns\n", attr.test.retval,
+	       repeat > 1 ? " (average)" : "", attr.test.duration);
 	return 0;
 }
 
@@ -90,7 +99,7 @@ int cmd_run(int argc, char **argv)
 		else
 			return run_usage(stderr);
 	}
-	if (!prog || repeat == 0 || (data_path && mem_hex))
+	if (!prog || repeat == 0 || repeat > UINT32_MAX || (data_path && mem_hex))
 		return run_usage(stderr);
 
 	struct bpf_insn *insns;
@@ -105,24 +114,11 @@ int cmd_run(int argc, char **argv)
 		free(insns);
 		return 1;
 	}
-
-	struct userbpf_vm_opts opts = {.sz = sizeof opts, .flags = USERBPF_VM_UNVERIFIED};
-	struct userbpf_vm *vm;
-	struct userbpf_error e;
-	int err = userbpf_vm_create(insns, cnt, &opts, &vm, &e);
+	int fd = run_load(prog, insns, cnt);
 	free(insns);
-	if (err) {
-		fprintf(stderr, "userbpf: %s: insn %d: %s\n", prog, e.insn, e.msg);
-		free(data);
-		return 1;
-	}
-	uint64_t r0 = 0;
-	double avg = 0;
-	int rc = run_repeat(vm, data, len, repeat, &r0, &avg);
-	if (!rc)
-		printf("Return value: %llu, duration%s: %.0fns\n", (unsigned long long)r0,
-		       repeat > 1 ? " (average)" : "", avg);
-	userbpf_vm_destroy(vm);
+	int rc = fd < 0 ? -1 : run_test(fd, data, len, repeat);
+	if (fd >= 0)
+		userbpf_close(fd);
 	free(data);
 	return rc ? 1 : 0;
 }
