@@ -37,7 +37,9 @@ void ringbuf_consumer_free(struct ringbuf_consumer *c)
 	free(c);
 }
 
-/* A record is ready when the one at consumer_pos is committed (or discarded). */
+/* A record is ready when the one at consumer_pos is committed (or discarded). Only the
+ * consuming thread may ask this: it alone moves consumer_pos, so the header it reads cannot
+ * be reused by a producer meanwhile. */
 static bool ringbuf_ready(void *arg)
 {
 	struct ringbuf_consumer *c = arg;
@@ -51,11 +53,24 @@ static bool ringbuf_ready(void *arg)
 	return !(__atomic_load_n(&h->len, __ATOMIC_ACQUIRE) & BPF_RINGBUF_BUSY_BIT);
 }
 
+/* For the eventfd bridge thread, which runs beside the consumer: it must not read the
+ * header at consumer_pos (the consumer may move past it and a producer reuse the space for
+ * payload), so "the producer is ahead" is the test. A record still BUSY costs one spurious
+ * wakeup; its submit wakes the consumer again. */
+static bool ringbuf_pending(void *arg)
+{
+	struct ringbuf_consumer *c = arg;
+	char *base = c->map->data;
+	uint64_t cons = __atomic_load_n(ringbuf_cons_pos(base), __ATOMIC_ACQUIRE);
+	uint64_t prod = __atomic_load_n(&ringbuf_prod_page(base)->producer_pos, __ATOMIC_ACQUIRE);
+	return cons < prod;
+}
+
 int ringbuf_consumer_fd(struct ringbuf_consumer *c)
 {
 	if (!c->bridge) {
 		struct ringbuf_prod_page *pp = ringbuf_prod_page(c->map->data);
-		int err = map_wake_bridge_start(&pp->wake, ringbuf_ready, c, &c->bridge);
+		int err = map_wake_bridge_start(&pp->wake, ringbuf_pending, c, &c->bridge);
 		if (err)
 			return err;
 	}
