@@ -12,164 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "maptrace.h"
 #include "core/cpu.h"
 #include "maps/map.h"
 
 #define ENOTSUPP 524
 
 #define FIXTURE USERBPF_FIXTURES_DIR "/map_array_kernel.txt"
-
-/* --- one map, in the kernel or ours --- */
-
-struct tmap {
-	int kernel;
-	int fd; /* kernel map fd, or our memfd */
-	struct bpf_map *m;
-};
-
-static int kernel_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-	return r < 0 ? -errno : (int)r;
-}
-
-static int tm_create(struct tmap *t, int kernel, uint32_t type, uint32_t key_size,
-                     uint32_t value_size, uint32_t max_entries, uint32_t flags, uint64_t extra,
-                     uint32_t numa_node)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = type;
-	a.key_size = key_size;
-	a.value_size = value_size;
-	a.max_entries = max_entries;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	a.numa_node = numa_node;
-	t->kernel = kernel;
-	t->fd = -1;
-	t->m = NULL;
-	if (!kernel)
-		return bpf_map_create_anon(&a, &t->m, &t->fd);
-	int r = kernel_bpf(BPF_MAP_CREATE, &a);
-	if (r < 0)
-		return r;
-	t->fd = r;
-	return 0;
-}
-
-static void tm_close(struct tmap *t)
-{
-	if (t->m)
-		bpf_map_detach(t->m);
-	if (t->fd >= 0)
-		close(t->fd);
-	t->m = NULL;
-	t->fd = -1;
-}
-
-static int tm_op(struct tmap *t, int cmd, const void *key, void *value, uint64_t flags)
-{
-	if (t->kernel) {
-		union bpf_attr a;
-		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)t->fd;
-		a.key = (uint64_t)(uintptr_t)key;
-		a.value = (uint64_t)(uintptr_t)value;
-		a.flags = flags;
-		return kernel_bpf(cmd, &a);
-	}
-	const struct bpf_map_ops *ops = t->m->ops;
-	switch (cmd) {
-	case BPF_MAP_LOOKUP_ELEM:
-		return ops->map_lookup_elem_sys(t->m, key, value, flags);
-	case BPF_MAP_UPDATE_ELEM:
-		return ops->map_update_elem(t->m, key, value, flags);
-	case BPF_MAP_DELETE_ELEM:
-		return ops->map_delete_elem(t->m, key);
-	case BPF_MAP_GET_NEXT_KEY:
-		return ops->map_get_next_key(t->m, key, value);
-	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
-		return ops->map_lookup_and_delete_elem(t->m, key, value, flags);
-	}
-	return -EINVAL;
-}
-
-/* --- traces --- */
-
-struct trace {
-	char buf[64 << 10];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tr(struct trace *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && t->len + (size_t)n + 1 < sizeof t->buf) {
-		t->len += (size_t)n;
-		t->buf[t->len++] = '\n';
-		t->buf[t->len] = 0;
-	}
-}
-
-static void hex(char *out, const void *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", ((const unsigned char *)p)[i]);
-	out[2 * n] = 0;
-}
-
-/* Next line of *s (comments and blank lines skipped), NUL-terminated in place. */
-static char *next_line(char **s)
-{
-	while (**s) {
-		char *line = *s, *nl = strchr(line, '\n');
-		*s = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = 0;
-		if (line[0] && line[0] != '#')
-			return line;
-	}
-	return NULL;
-}
-
-/* Compare two traces line by line; lines starting with "pcpu" are skipped when the two
- * were taken with different CPU counts. Returns the number of differences. */
-static int compare_traces(const char *what, const char *want_in, const char *got_in)
-{
-	char *want = strdup(want_in), *got = strdup(got_in), *w = want, *g = got, *lw, *lg;
-	int diffs = 0, lines = 0, skip_pcpu = 0;
-	while ((lw = next_line(&w)), (lg = next_line(&g)), lw || lg) {
-		lines++;
-		if (lw && lg && !strncmp(lw, "ncpus ", 6) && strcmp(lw, lg)) {
-			printf("%s: recorded with %s, here %s: per-CPU values not compared\n", what,
-			       lw, lg);
-			skip_pcpu = 1;
-			continue;
-		}
-		if (skip_pcpu && lw && lg && !strncmp(lw, "pcpu", 4) && !strncmp(lg, "pcpu", 4))
-			continue;
-		if (!lw || !lg || strcmp(lw, lg)) {
-			if (diffs++ < 20)
-				print_error("%s: kernel '%s'\n%*s    ours '%s'\n", what,
-				            lw ? lw : "(end)", (int)strlen(what), "",
-				            lg ? lg : "(end)");
-		}
-	}
-	printf("%s: %d lines compared, %d differ\n", what, lines, diffs);
-	free(want);
-	free(got);
-	return diffs;
-}
 
 /* --- the script --- */
 
@@ -233,177 +85,176 @@ static const struct create_case creates[] = {
         {"prog-array-extra", PR, 4, 4, 1, 0, 3, NONE},
 };
 
-static void script_creates(int kernel, struct trace *t)
+static void script_creates(int kernel, struct mt_trace *t)
 {
 	for (size_t i = 0; i < sizeof creates / sizeof creates[0]; i++) {
 		const struct create_case *c = &creates[i];
-		struct tmap m;
-		int r = tm_create(&m, kernel, c->type, c->key_size, c->value_size, c->max_entries,
+		struct mt_map m;
+		int r = mt_create(&m, kernel, c->type, c->key_size, c->value_size, c->max_entries,
 		                  c->flags, c->extra, c->numa_node);
-		tr(t, "create %s = %d", c->name, r);
+		mt_tr(t, "create %s = %d", c->name, r);
 		if (!r)
-			tm_close(&m);
+			mt_close(&m);
 	}
 }
 
 /* Element operations on a 4-entry array of 12-byte values. */
-static void script_array(int kernel, struct trace *t)
+static void script_array(int kernel, struct mt_trace *t)
 {
-	struct tmap m;
-	assert_int_equal(tm_create(&m, kernel, A, 4, 12, 4, 0, 0, NONE), 0);
+	struct mt_map m;
+	assert_int_equal(mt_create(&m, kernel, A, 4, 12, 4, 0, 0, NONE), 0);
 	unsigned char v[12], out[12];
 	char h[64];
 	uint32_t k = 0, nk;
 	for (uint64_t flags = 0; flags <= 8; flags++) {
 		memset(v, (int)(0x10 + flags), sizeof v);
-		int r = tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, flags);
+		int r = mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, flags);
 		memset(out, 0xee, sizeof out);
-		int l = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0);
-		hex(h, out, sizeof out);
-		tr(t, "array update k0 flags %llu = %d, lookup = %d %s", (unsigned long long)flags,
-		   r, l, h);
+		int l = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0);
+		mt_hex(h, out, sizeof out);
+		mt_tr(t, "array update k0 flags %llu = %d, lookup = %d %s",
+		      (unsigned long long)flags, r, l, h);
 	}
 	uint32_t bad[] = {4, 5, 1000, 0xffffffffu};
 	for (size_t i = 0; i < 4; i++)
 		for (uint64_t flags = 0; flags <= 4; flags++)
-			tr(t, "array update k%u flags %llu = %d", bad[i], (unsigned long long)flags,
-			   tm_op(&m, BPF_MAP_UPDATE_ELEM, &bad[i], v, flags));
+			mt_tr(t, "array update k%u flags %llu = %d", bad[i],
+			      (unsigned long long)flags,
+			      mt_op(&m, BPF_MAP_UPDATE_ELEM, &bad[i], v, flags));
 	for (uint32_t i = 0; i < 6; i++) {
 		memset(out, 0xee, sizeof out);
-		int l = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &i, out, 0);
-		hex(h, out, sizeof out);
-		tr(t, "array lookup k%u = %d %s", i, l, l ? "" : h);
+		int l = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &i, out, 0);
+		mt_hex(h, out, sizeof out);
+		mt_tr(t, "array lookup k%u = %d %s", i, l, l ? "" : h);
 	}
 	for (uint64_t flags = 1; flags <= 8; flags <<= 1)
-		tr(t, "array lookup k0 flags %llu = %d", (unsigned long long)flags,
-		   tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, flags));
+		mt_tr(t, "array lookup k0 flags %llu = %d", (unsigned long long)flags,
+		      mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, flags));
 	for (uint32_t i = 0; i < 6; i += 4)
-		tr(t, "array delete k%u = %d", i, tm_op(&m, BPF_MAP_DELETE_ELEM, &i, NULL, 0));
+		mt_tr(t, "array delete k%u = %d", i, mt_op(&m, BPF_MAP_DELETE_ELEM, &i, NULL, 0));
 	for (uint64_t flags = 0; flags <= 4; flags++)
-		tr(t, "array lookup_and_delete flags %llu = %d", (unsigned long long)flags,
-		   tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, flags));
+		mt_tr(t, "array lookup_and_delete flags %llu = %d", (unsigned long long)flags,
+		      mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, flags));
 	nk = 0xdead;
-	tr(t, "array next NULL = %d %u", tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0), nk);
+	mt_tr(t, "array next NULL = %d %u", mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0), nk);
 	for (uint32_t i = 0; i < 6; i++) {
 		nk = 0xdead;
-		int r = tm_op(&m, BPF_MAP_GET_NEXT_KEY, &i, &nk, 0);
-		tr(t, "array next %u = %d %u", i, r, r ? 0xdead : nk);
+		int r = mt_op(&m, BPF_MAP_GET_NEXT_KEY, &i, &nk, 0);
+		mt_tr(t, "array next %u = %d %u", i, r, r ? 0xdead : nk);
 	}
 	uint32_t huge = 0xffffffffu;
 	nk = 0xdead;
-	tr(t, "array next max = %d %u", tm_op(&m, BPF_MAP_GET_NEXT_KEY, &huge, &nk, 0), nk);
-	tm_close(&m);
+	mt_tr(t, "array next max = %d %u", mt_op(&m, BPF_MAP_GET_NEXT_KEY, &huge, &nk, 0), nk);
+	mt_close(&m);
 
 	/* a 1-byte value, 3 entries: the stride is 8 but a lookup copies 1 byte */
-	assert_int_equal(tm_create(&m, kernel, A, 4, 1, 3, 0, 0, NONE), 0);
+	assert_int_equal(mt_create(&m, kernel, A, 4, 1, 3, 0, 0, NONE), 0);
 	for (uint32_t i = 0; i < 3; i++) {
 		unsigned char b = (unsigned char)(0xa0 + i);
-		tm_op(&m, BPF_MAP_UPDATE_ELEM, &i, &b, 0);
+		mt_op(&m, BPF_MAP_UPDATE_ELEM, &i, &b, 0);
 	}
 	for (uint32_t i = 0; i < 3; i++) {
 		unsigned char b = 0;
-		int r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &i, &b, 0);
-		tr(t, "byte-array lookup k%u = %d %02x", i, r, b);
+		int r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &i, &b, 0);
+		mt_tr(t, "byte-array lookup k%u = %d %02x", i, r, b);
 	}
-	tm_close(&m);
+	mt_close(&m);
 }
 
 /* An MMAPABLE array read through mmap(fd, 0): values at round_up(value_size, 8) strides. */
-static void script_mmap(int kernel, struct trace *t)
+static void script_mmap(int kernel, struct mt_trace *t)
 {
-	struct tmap m;
-	assert_int_equal(tm_create(&m, kernel, A, 4, 4, 8, BPF_F_MMAPABLE, 0, NONE), 0);
+	struct mt_map m;
+	assert_int_equal(mt_create(&m, kernel, A, 4, 4, 8, BPF_F_MMAPABLE, 0, NONE), 0);
 	for (uint32_t i = 0; i < 8; i++) {
 		uint32_t v = 0x1000 + i * 3;
-		tm_op(&m, BPF_MAP_UPDATE_ELEM, &i, &v, 0);
+		mt_op(&m, BPF_MAP_UPDATE_ELEM, &i, &v, 0);
 	}
 	uint32_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, m.fd, 0);
 	assert_true(p != MAP_FAILED);
 	for (uint32_t i = 0; i < 8; i++)
-		tr(t, "mmap word %u = %x", 2 * i, p[2 * i]);
+		mt_tr(t, "mmap word %u = %x", 2 * i, p[2 * i]);
 	p[2 * 5] = 0xbeef; /* a write through the mapping is what a lookup returns */
 	uint32_t k = 5, v = 0;
-	tr(t, "mmap write k5, lookup = %d %x", tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, &v, 0), v);
+	mt_tr(t, "mmap write k5, lookup = %d %x", mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, &v, 0), v);
 	munmap(p, 4096);
-	tm_close(&m);
+	mt_close(&m);
 }
 
 /* Per-CPU: a syscall value is ncpus blocks of round_up(value_size, 8), padding included. */
-static void script_percpu(int kernel, struct trace *t)
+static void script_percpu(int kernel, struct mt_trace *t)
 {
 	int ncpus = ub_num_possible_cpus();
 	size_t n = (size_t)ncpus * 16;
 	unsigned char *in = malloc(n), *out = malloc(n);
 	char *h = malloc(2 * n + 1);
-	struct tmap m;
-	assert_int_equal(tm_create(&m, kernel, PA, 4, 12, 2, 0, 0, NONE), 0);
+	struct mt_map m;
+	assert_int_equal(mt_create(&m, kernel, PA, 4, 12, 2, 0, 0, NONE), 0);
 	uint32_t k = 0, k1 = 1, k2 = 2, nk;
 	memset(out, 0xee, n);
-	int r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k1, out, 0);
-	hex(h, out, n);
-	tr(t, "pcpu lookup fresh k1 = %d %s", r, h);
+	int r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k1, out, 0);
+	mt_hex(h, out, n);
+	mt_tr(t, "pcpu lookup fresh k1 = %d %s", r, h);
 	for (uint64_t flags = 0; flags <= 8; flags++) {
 		for (size_t i = 0; i < n; i++)
 			in[i] = (unsigned char)(i * 7 + flags);
-		r = tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, in, flags);
+		r = mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, in, flags);
 		memset(out, 0xee, n);
-		int l = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0);
-		hex(h, out, n);
-		tr(t, "pcpu update k0 flags %llu = %d, lookup = %d %s", (unsigned long long)flags,
-		   r, l, h);
+		int l = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0);
+		mt_hex(h, out, n);
+		mt_tr(t, "pcpu update k0 flags %llu = %d, lookup = %d %s",
+		      (unsigned long long)flags, r, l, h);
 	}
 	for (uint64_t flags = 0; flags <= 4; flags++)
-		tr(t, "percpu update k2 flags %llu = %d", (unsigned long long)flags,
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, &k2, in, flags));
-	tr(t, "percpu lookup k2 = %d", tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k2, out, 0));
-	tr(t, "percpu lookup k0 flags lock = %d",
-	   tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, BPF_F_LOCK));
-	tr(t, "percpu delete k0 = %d", tm_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0));
-	tr(t, "percpu lookup_and_delete = %d",
-	   tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, 0));
+		mt_tr(t, "percpu update k2 flags %llu = %d", (unsigned long long)flags,
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, &k2, in, flags));
+	mt_tr(t, "percpu lookup k2 = %d", mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k2, out, 0));
+	mt_tr(t, "percpu lookup k0 flags lock = %d",
+	      mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, BPF_F_LOCK));
+	mt_tr(t, "percpu delete k0 = %d", mt_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0));
+	mt_tr(t, "percpu lookup_and_delete = %d",
+	      mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, 0));
 	nk = 0xdead;
-	tr(t, "percpu next NULL = %d %u", tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0), nk);
-	tr(t, "percpu next 0 = %d %u", tm_op(&m, BPF_MAP_GET_NEXT_KEY, &k, &nk, 0), nk);
-	tr(t, "percpu next 1 = %d", tm_op(&m, BPF_MAP_GET_NEXT_KEY, &k1, &nk, 0));
-	tm_close(&m);
+	mt_tr(t, "percpu next NULL = %d %u", mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0), nk);
+	mt_tr(t, "percpu next 0 = %d %u", mt_op(&m, BPF_MAP_GET_NEXT_KEY, &k, &nk, 0), nk);
+	mt_tr(t, "percpu next 1 = %d", mt_op(&m, BPF_MAP_GET_NEXT_KEY, &k1, &nk, 0));
+	mt_close(&m);
 	free(in);
 	free(out);
 	free(h);
 }
 
 /* Prog array rules that need no program: flags, ranges, empty slots, walks. */
-static void script_prog_array(int kernel, struct trace *t)
+static void script_prog_array(int kernel, struct mt_trace *t)
 {
-	struct tmap m;
-	assert_int_equal(tm_create(&m, kernel, PR, 4, 4, 4, 0, 0, NONE), 0);
+	struct mt_map m;
+	assert_int_equal(mt_create(&m, kernel, PR, 4, 4, 4, 0, 0, NONE), 0);
 	uint32_t k0 = 0, k4 = 4, v = 0, nk;
 	for (uint64_t flags = 1; flags <= 4; flags++)
-		tr(t, "prog-array update k0 flags %llu = %d", (unsigned long long)flags,
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, &k0, &v, flags));
-	tr(t, "prog-array update k4 = %d", tm_op(&m, BPF_MAP_UPDATE_ELEM, &k4, &v, 0));
-	tr(t, "prog-array update k4 flags 2 = %d", tm_op(&m, BPF_MAP_UPDATE_ELEM, &k4, &v, 2));
-	tr(t, "prog-array lookup k0 = %d", tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k0, &v, 0));
-	tr(t, "prog-array lookup k4 = %d", tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k4, &v, 0));
-	tr(t, "prog-array lookup k0 flags 1 = %d", tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k0, &v, 1));
-	tr(t, "prog-array delete k0 = %d", tm_op(&m, BPF_MAP_DELETE_ELEM, &k0, NULL, 0));
-	tr(t, "prog-array delete k4 = %d", tm_op(&m, BPF_MAP_DELETE_ELEM, &k4, NULL, 0));
-	tr(t, "prog-array lookup_and_delete = %d",
-	   tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k0, &v, 0));
+		mt_tr(t, "prog-array update k0 flags %llu = %d", (unsigned long long)flags,
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, &k0, &v, flags));
+	mt_tr(t, "prog-array update k4 = %d", mt_op(&m, BPF_MAP_UPDATE_ELEM, &k4, &v, 0));
+	mt_tr(t, "prog-array update k4 flags 2 = %d", mt_op(&m, BPF_MAP_UPDATE_ELEM, &k4, &v, 2));
+	mt_tr(t, "prog-array lookup k0 = %d", mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k0, &v, 0));
+	mt_tr(t, "prog-array lookup k4 = %d", mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k4, &v, 0));
+	mt_tr(t, "prog-array lookup k0 flags 1 = %d", mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k0, &v, 1));
+	mt_tr(t, "prog-array delete k0 = %d", mt_op(&m, BPF_MAP_DELETE_ELEM, &k0, NULL, 0));
+	mt_tr(t, "prog-array delete k4 = %d", mt_op(&m, BPF_MAP_DELETE_ELEM, &k4, NULL, 0));
+	mt_tr(t, "prog-array lookup_and_delete = %d",
+	      mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k0, &v, 0));
 	nk = 0xdead;
-	tr(t, "prog-array next NULL = %d %u", tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0), nk);
+	mt_tr(t, "prog-array next NULL = %d %u", mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0), nk);
 	for (uint32_t i = 0; i < 5; i++) {
 		nk = 0xdead;
-		int r = tm_op(&m, BPF_MAP_GET_NEXT_KEY, &i, &nk, 0);
-		tr(t, "prog-array next %u = %d %u", i, r, r ? 0xdead : nk);
+		int r = mt_op(&m, BPF_MAP_GET_NEXT_KEY, &i, &nk, 0);
+		mt_tr(t, "prog-array next %u = %d %u", i, r, r ? 0xdead : nk);
 	}
-	tm_close(&m);
+	mt_close(&m);
 }
 
-static void run_script(int kernel, struct trace *t)
+static void run_script(int kernel, struct mt_trace *t)
 {
-	t->len = 0;
-	t->buf[0] = 0;
-	tr(t, "ncpus %d", ub_num_possible_cpus());
+	mt_tr(t, "ncpus %d", ub_num_possible_cpus());
 	script_creates(kernel, t);
 	script_array(kernel, t);
 	script_mmap(kernel, t);
@@ -411,39 +262,16 @@ static void run_script(int kernel, struct trace *t)
 	script_prog_array(kernel, t);
 }
 
-static struct trace ours_trace, kernel_trace;
-
 static void test_fixture_agreement(void **state)
 {
-	run_script(0, &ours_trace);
-	char *want = tu_read_file(FIXTURE, NULL);
-	assert_non_null(want);
-	int diffs = compare_traces("array fixture", want, ours_trace.buf);
-	free(want);
-	assert_int_equal(diffs, 0);
+	(void)state;
+	mt_fixture_agreement("array", FIXTURE, run_script);
 }
 
 static void test_live_kernel_agreement(void **state)
 {
-	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
-		       "checked)\n");
-		skip();
-	}
-	run_script(1, &kernel_trace);
-	run_script(0, &ours_trace);
-	if (getenv("USERBPF_RECORD_FIXTURES")) {
-		struct utsname u;
-		uname(&u);
-		FILE *f = fopen(FIXTURE, "w");
-		assert_non_null(f);
-		fprintf(f, "# The host kernel's answers to test_map_array's script (Linux %s).\n",
-		        u.release);
-		fprintf(f, "# Re-record: USERBPF_RECORD_FIXTURES=1 test_map_array (as root).\n");
-		fputs(kernel_trace.buf, f);
-		fclose(f);
-	}
-	assert_int_equal(compare_traces("array live kernel", kernel_trace.buf, ours_trace.buf), 0);
+	(void)state;
+	mt_live_kernel_agreement("array", FIXTURE, run_script);
 }
 
 /* --- our own rules, beyond what the kernel comparison shows --- */

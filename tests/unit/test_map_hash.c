@@ -19,16 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "maptrace.h"
 #include "core/cpu.h"
 #include "maps/htab_internal.h"
 #include "maps/map.h"
-
 
 #define FIXTURE USERBPF_FIXTURES_DIR "/map_hash_kernel.txt"
 #define H BPF_MAP_TYPE_HASH
@@ -38,69 +35,8 @@
 #define HOM BPF_MAP_TYPE_HASH_OF_MAPS
 #define NONE 0xffffffffu
 
-/* --- one map, in the kernel or ours --- */
-
-struct tmap {
-	int kernel;
-	int fd;       /* the kernel's map fd, or our memfd */
-	int inner_fd; /* the kernel's inner map for HASH_OF_MAPS */
-	struct bpf_map *m;
-};
-
-static int kernel_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-	return r < 0 ? -errno : (int)r;
-}
-
-static int tm_create(struct tmap *t, int kernel, uint32_t type, uint32_t key_size,
-                     uint32_t value_size, uint32_t max_entries, uint32_t flags, uint64_t extra,
-                     uint32_t numa_node)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = type;
-	a.key_size = key_size;
-	a.value_size = value_size;
-	a.max_entries = max_entries;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	a.numa_node = numa_node == NONE ? 0 : numa_node;
-	*t = (struct tmap){.kernel = kernel, .fd = -1, .inner_fd = -1};
-	if (!kernel)
-		return bpf_map_create_anon(&a, &t->m, &t->fd);
-	if (type == HOM) {
-		union bpf_attr in;
-		memset(&in, 0, sizeof in);
-		in.map_type = BPF_MAP_TYPE_ARRAY;
-		in.key_size = in.value_size = in.max_entries = 4;
-		t->inner_fd = kernel_bpf(BPF_MAP_CREATE, &in);
-		assert_true(t->inner_fd >= 0);
-		a.inner_map_fd = (uint32_t)t->inner_fd;
-	}
-	int r = kernel_bpf(BPF_MAP_CREATE, &a);
-	if (r < 0) {
-		if (t->inner_fd >= 0)
-			close(t->inner_fd);
-		return r;
-	}
-	t->fd = r;
-	return 0;
-}
-
-static void tm_close(struct tmap *t)
-{
-	if (t->m)
-		bpf_map_detach(t->m);
-	if (t->fd >= 0)
-		close(t->fd);
-	if (t->inner_fd >= 0)
-		close(t->inner_fd);
-	*t = (struct tmap){.fd = -1, .inner_fd = -1};
-}
-
 /* A HASH_OF_MAPS value: the kernel takes an inner map fd, our ops an inner map id. */
-static void *tm_value(struct tmap *t, void *v)
+static void *tm_value(struct mt_map *t, void *v)
 {
 	static uint32_t ref;
 	if (t->kernel ? t->inner_fd < 0 : t->m->map_type != HOM)
@@ -109,34 +45,7 @@ static void *tm_value(struct tmap *t, void *v)
 	return &ref;
 }
 
-static int tm_op(struct tmap *t, int cmd, const void *key, void *value, uint64_t flags)
-{
-	if (t->kernel) {
-		union bpf_attr a;
-		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)t->fd;
-		a.key = (uint64_t)(uintptr_t)key;
-		a.value = (uint64_t)(uintptr_t)value;
-		a.flags = flags;
-		return kernel_bpf(cmd, &a);
-	}
-	const struct bpf_map_ops *ops = t->m->ops;
-	switch (cmd) {
-	case BPF_MAP_LOOKUP_ELEM:
-		return ops->map_lookup_elem_sys(t->m, key, value, flags);
-	case BPF_MAP_UPDATE_ELEM:
-		return ops->map_update_elem(t->m, key, value, flags);
-	case BPF_MAP_DELETE_ELEM:
-		return ops->map_delete_elem(t->m, key);
-	case BPF_MAP_GET_NEXT_KEY:
-		return ops->map_get_next_key(t->m, key, value);
-	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
-		return ops->map_lookup_and_delete_elem(t->m, key, value, flags);
-	}
-	return -EINVAL;
-}
-
-static uint32_t tm_max_entries(struct tmap *t)
+static uint32_t tm_max_entries(struct mt_map *t)
 {
 	if (!t->kernel)
 		return t->m->max_entries;
@@ -147,35 +56,8 @@ static uint32_t tm_max_entries(struct tmap *t)
 	a.info.bpf_fd = (uint32_t)t->fd;
 	a.info.info_len = sizeof info;
 	a.info.info = (uint64_t)(uintptr_t)&info;
-	assert_int_equal(kernel_bpf(BPF_OBJ_GET_INFO_BY_FD, &a), 0);
+	assert_int_equal(mt_bpf(BPF_OBJ_GET_INFO_BY_FD, &a), 0);
 	return info.max_entries;
-}
-
-/* --- traces --- */
-
-struct trace {
-	char buf[128 << 10];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tr(struct trace *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && t->len + (size_t)n + 1 < sizeof t->buf) {
-		t->len += (size_t)n;
-		t->buf[t->len++] = '\n';
-		t->buf[t->len] = 0;
-	}
-}
-
-static void hex(char *out, const void *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", ((const unsigned char *)p)[i]);
-	out[2 * n] = 0;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -185,11 +67,11 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Walk the map with get_next_key; the sorted key set as text, and the walk's length. */
-static int key_set(struct tmap *t, char *out, size_t len)
+static int key_set(struct mt_map *t, char *out, size_t len)
 {
 	uint32_t keys[256], k, n = 0;
 	const void *prev = NULL;
-	while (n < 256 && tm_op(t, BPF_MAP_GET_NEXT_KEY, prev, &k, 0) == 0) {
+	while (n < 256 && mt_op(t, BPF_MAP_GET_NEXT_KEY, prev, &k, 0) == 0) {
 		keys[n++] = k;
 		prev = &keys[n - 1];
 	}
@@ -201,45 +83,13 @@ static int key_set(struct tmap *t, char *out, size_t len)
 	return (int)n;
 }
 
-static char *next_line(char **s)
+/* NONE (no NUMA node) is passed as node 0. */
+static int tm_create(struct mt_map *t, int kernel, uint32_t type, uint32_t key_size,
+                     uint32_t value_size, uint32_t max_entries, uint32_t flags, uint64_t extra,
+                     uint32_t numa_node)
 {
-	while (**s) {
-		char *line = *s, *nl = strchr(line, '\n');
-		*s = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = 0;
-		if (line[0] && line[0] != '#')
-			return line;
-	}
-	return NULL;
-}
-
-/* Line-by-line comparison; "pcpu" lines are left out when the CPU counts differ. */
-static int compare_traces(const char *what, const char *want_in, const char *got_in)
-{
-	char *want = strdup(want_in), *got = strdup(got_in), *w = want, *g = got, *lw, *lg;
-	int diffs = 0, lines = 0, skip_pcpu = 0;
-	while ((lw = next_line(&w)), (lg = next_line(&g)), lw || lg) {
-		lines++;
-		if (lw && lg && !strncmp(lw, "ncpus ", 6) && strcmp(lw, lg)) {
-			printf("%s: recorded with %s, here %s: CPU-dependent lines not compared\n",
-			       what, lw, lg);
-			skip_pcpu = 1;
-			continue;
-		}
-		if (skip_pcpu && lw && lg && !strncmp(lw, "pcpu", 4) && !strncmp(lg, "pcpu", 4))
-			continue;
-		if (!lw || !lg || strcmp(lw, lg)) {
-			if (diffs++ < 20)
-				print_error("%s: kernel '%s'\n%*s    ours '%s'\n", what,
-				            lw ? lw : "(end)", (int)strlen(what), "",
-				            lg ? lg : "(end)");
-		}
-	}
-	printf("%s: %d lines compared, %d differ\n", what, lines, diffs);
-	free(want);
-	free(got);
-	return diffs;
+	return mt_create(t, kernel, type, key_size, value_size, max_entries, flags, extra,
+	                 numa_node == NONE ? 0 : numa_node);
 }
 
 /* --- the script --- */
@@ -315,16 +165,16 @@ static const struct create_case creates[] = {
         {"hom-numa0", HOM, 4, 4, 4, BPF_F_NUMA_NODE, 0, 0},
 };
 
-static void script_creates(int kernel, struct trace *t)
+static void script_creates(int kernel, struct mt_trace *t)
 {
 	for (size_t i = 0; i < sizeof creates / sizeof creates[0]; i++) {
 		const struct create_case *c = &creates[i];
-		struct tmap m;
+		struct mt_map m;
 		int r = tm_create(&m, kernel, c->type, c->key_size, c->value_size, c->max_entries,
 		                  c->flags, c->extra, c->numa_node);
-		tr(t, "create %s = %d", c->name, r);
+		mt_tr(t, "create %s = %d", c->name, r);
 		if (!r)
-			tm_close(&m);
+			mt_close(&m);
 	}
 }
 
@@ -335,9 +185,9 @@ static const struct {
 
 /* Update, lookup, delete and lookup-and-delete flag rules and results, a full map, and
  * get_next_key walks, on a 4-entry map of each type. */
-static void script_elems(int kernel, struct trace *t, const char *name, uint32_t type)
+static void script_elems(int kernel, struct mt_trace *t, const char *name, uint32_t type)
 {
-	struct tmap m;
+	struct mt_map m;
 	bool pcpu = type == PH || type == LPH, hom = type == HOM;
 	uint32_t vsize = hom ? 4 : 8;
 	assert_int_equal(tm_create(&m, kernel, type, 4, vsize, 4, 0, 0, NONE), 0);
@@ -349,113 +199,116 @@ static void script_elems(int kernel, struct trace *t, const char *name, uint32_t
 	uint32_t k, nk;
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
 		k = 100 + (uint32_t)i;
-		int r = tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), flags[i]);
-		tr(t, "%s update-new flags %#llx = %d", name, (unsigned long long)flags[i], r);
+		int r = mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), flags[i]);
+		mt_tr(t, "%s update-new flags %#llx = %d", name, (unsigned long long)flags[i], r);
 		if (!r)
-			tm_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0);
+			mt_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0);
 	}
 	k = 1;
-	tr(t, "%s update k1 = %d", name, tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), 0));
+	mt_tr(t, "%s update k1 = %d", name, mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), 0));
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-		tr(t, "%s update-existing flags %#llx = %d", name, (unsigned long long)flags[i],
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), flags[i]));
+		mt_tr(t, "%s update-existing flags %#llx = %d", name, (unsigned long long)flags[i],
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), flags[i]));
 	for (uint64_t f = 0; f <= 8; f++) {
 		memset(out, 0xee, sizeof out);
-		int r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, f);
-		hex(h, out, hom ? 0 : pcpu ? 8 * (size_t)ub_num_possible_cpus() + 8 : 16);
-		tr(t, "%s lookup flags %llu = %d %s", name, (unsigned long long)f, r, h);
+		int r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, f);
+		mt_hex(h, out, hom ? 0 : pcpu ? 8 * (size_t)ub_num_possible_cpus() + 8 : 16);
+		mt_tr(t, "%s lookup flags %llu = %d %s", name, (unsigned long long)f, r, h);
 	}
 	k = 2;
-	tr(t, "%s lookup-missing = %d", name, tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0));
-	tr(t, "%s lookup-missing flags 1 = %d", name, tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 1));
-	tr(t, "%s delete-missing = %d", name, tm_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0));
+	mt_tr(t, "%s lookup-missing = %d", name, mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0));
+	mt_tr(t, "%s lookup-missing flags 1 = %d", name,
+	      mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 1));
+	mt_tr(t, "%s delete-missing = %d", name, mt_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0));
 	for (uint64_t f = 0; f <= 5; f++)
-		tr(t, "%s lookup-and-delete-missing flags %llu = %d", name, (unsigned long long)f,
-		   tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, f));
+		mt_tr(t, "%s lookup-and-delete-missing flags %llu = %d", name,
+		      (unsigned long long)f, mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, f));
 	k = 1;
 	memset(out, 0xee, sizeof out);
-	int r = tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, 0);
-	hex(h, out, hom ? 0 : 8);
-	tr(t, "%s lookup-and-delete = %d %s", name, r, h);
-	tr(t, "%s lookup-and-delete-again = %d", name,
-	   tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, 0));
-	tr(t, "%s delete k1 = %d", name, tm_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0));
-	tr(t, "%s next-of-empty = %d", name, tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0));
+	int r = mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, 0);
+	mt_hex(h, out, hom ? 0 : 8);
+	mt_tr(t, "%s lookup-and-delete = %d %s", name, r, h);
+	mt_tr(t, "%s lookup-and-delete-again = %d", name,
+	      mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, &k, out, 0));
+	mt_tr(t, "%s delete k1 = %d", name, mt_op(&m, BPF_MAP_DELETE_ELEM, &k, NULL, 0));
+	mt_tr(t, "%s next-of-empty = %d", name, mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0));
 	for (k = 10; k < 16; k++)
-		tr(t, "%s fill %u = %d", name, k,
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), BPF_NOEXIST));
+		mt_tr(t, "%s fill %u = %d", name, k,
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), BPF_NOEXIST));
 	int n = key_set(&m, set, sizeof set);
 	/* which keys an LRU map kept depends on its eviction batch (a CPU-count rule) */
-	tr(t, "%s%s keys %d {%s}", type == LH || type == LPH ? "pcpu " : "", name, n, set);
+	mt_tr(t, "%s%s keys %d {%s}", type == LH || type == LPH ? "pcpu " : "", name, n, set);
 	k = 10;
-	tr(t, "%s update-existing-when-full = %d", name,
-	   tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), BPF_EXIST));
+	mt_tr(t, "%s update-existing-when-full = %d", name,
+	      mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, tm_value(&m, v), BPF_EXIST));
 	k = 12345;
-	r = tm_op(&m, BPF_MAP_GET_NEXT_KEY, &k, &nk, 0);
-	tr(t, "%s next-of-missing = %d first-key-in-set %d", name, r,
-	   r == 0 && nk >= 10 && nk < 16);
-	tm_close(&m);
+	r = mt_op(&m, BPF_MAP_GET_NEXT_KEY, &k, &nk, 0);
+	mt_tr(t, "%s next-of-missing = %d first-key-in-set %d", name, r,
+	      r == 0 && nk >= 10 && nk < 16);
+	mt_close(&m);
 }
 
 /* Per-CPU values: round_up(value_size, 8) per CPU, padding copied through. */
-static void script_percpu_layout(int kernel, struct trace *t, uint32_t type)
+static void script_percpu_layout(int kernel, struct mt_trace *t, uint32_t type)
 {
-	struct tmap m;
+	struct mt_map m;
 	int ncpus = ub_num_possible_cpus();
 	assert_int_equal(tm_create(&m, kernel, type, 4, 4, 4, 0, 0, NONE), 0);
 	uint32_t v[1024], out[1024], k = 7;
 	for (int i = 0; i < 1024; i++)
 		v[i] = 0x1000u + (uint32_t)i;
-	tr(t, "layout %u update = %d", type, tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, 0));
+	mt_tr(t, "layout %u update = %d", type, mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, 0));
 	memset(out, 0xee, sizeof out);
-	int r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0);
+	int r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, &k, out, 0);
 	char h[8 * 1024 + 1];
-	hex(h, out, (size_t)ncpus * 8 + 8 < 4096 ? (size_t)ncpus * 8 + 8 : 4096);
-	tr(t, "pcpu layout %u lookup = %d %s", type, r, h);
-	tm_close(&m);
+	mt_hex(h, out, (size_t)ncpus * 8 + 8 < 4096 ? (size_t)ncpus * 8 + 8 : 4096);
+	mt_tr(t, "pcpu layout %u lookup = %d %s", type, r, h);
+	mt_close(&m);
 }
 
 /* LRU eviction from one CPU: 17 and then 40 keys into 16 entries. */
-static void script_lru_fill(int kernel, struct trace *t, uint32_t type, uint32_t flags)
+static void script_lru_fill(int kernel, struct mt_trace *t, uint32_t type, uint32_t flags)
 {
-	struct tmap m;
+	struct mt_map m;
 	assert_int_equal(tm_create(&m, kernel, type, 4, 8, 16, flags, 0, NONE), 0);
 	uint64_t v[64] = {0};
 	char set[1024];
 	uint32_t k;
 	int fails = 0;
 	for (k = 0; k < 17; k++)
-		fails += tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, 0) != 0;
+		fails += mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, 0) != 0;
 	int n = key_set(&m, set, sizeof set);
-	tr(t, "pcpu lru %u flags %u after 17: fails %d keys %d {%s}", type, flags, fails, n, set);
+	mt_tr(t, "pcpu lru %u flags %u after 17: fails %d keys %d {%s}", type, flags, fails, n,
+	      set);
 	for (; k < 40; k++)
-		fails += tm_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, 0) != 0;
+		fails += mt_op(&m, BPF_MAP_UPDATE_ELEM, &k, v, 0) != 0;
 	n = key_set(&m, set, sizeof set);
-	tr(t, "pcpu lru %u flags %u after 40: fails %d keys %d {%s}", type, flags, fails, n, set);
-	tm_close(&m);
+	mt_tr(t, "pcpu lru %u flags %u after 40: fails %d keys %d {%s}", type, flags, fails, n,
+	      set);
+	mt_close(&m);
 	assert_int_equal(tm_create(&m, kernel, type, 4, 8, 5, flags, 0, NONE), 0);
-	tr(t, "pcpu lru %u flags %u max_entries 5 -> %u", type, flags, tm_max_entries(&m));
-	tm_close(&m);
+	mt_tr(t, "pcpu lru %u flags %u max_entries 5 -> %u", type, flags, tm_max_entries(&m));
+	mt_close(&m);
 }
 
 /* Odd sizes: a 100-byte key, a 1-byte value, a full map without preallocation. */
-static void script_sizes(int kernel, struct trace *t)
+static void script_sizes(int kernel, struct mt_trace *t)
 {
-	struct tmap m;
+	struct mt_map m;
 	assert_int_equal(tm_create(&m, kernel, H, 100, 1, 3, BPF_F_NO_PREALLOC, 0, NONE), 0);
 	unsigned char key[100], v = 0, out = 0;
 	for (int i = 0; i < 5; i++) {
 		memset(key, 'a' + i, sizeof key);
 		v = (unsigned char)(0x40 + i);
-		tr(t, "bigkey update %d = %d", i, tm_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, 0));
+		mt_tr(t, "bigkey update %d = %d", i, mt_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, 0));
 	}
 	memset(key, 'b', sizeof key);
-	int r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, key, &out, 0);
-	tr(t, "bigkey lookup = %d %02x", r, out);
-	tm_close(&m);
+	int r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, key, &out, 0);
+	mt_tr(t, "bigkey lookup = %d %02x", r, out);
+	mt_close(&m);
 }
 
-static void run_script(int kernel, struct trace *t)
+static void run_script(int kernel, struct mt_trace *t)
 {
 	/* one CPU throughout, so that per-CPU LRU lists behave the same on both sides */
 	cpu_set_t old, one;
@@ -463,9 +316,7 @@ static void run_script(int kernel, struct trace *t)
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof one, &one);
-	t->len = 0;
-	t->buf[0] = 0;
-	tr(t, "ncpus %d", ub_num_possible_cpus());
+	mt_tr(t, "ncpus %d", ub_num_possible_cpus());
 	script_creates(kernel, t);
 	for (size_t i = 0; i < sizeof elem_types / sizeof elem_types[0]; i++)
 		script_elems(kernel, t, elem_types[i].name, elem_types[i].type);
@@ -479,41 +330,16 @@ static void run_script(int kernel, struct trace *t)
 	sched_setaffinity(0, sizeof old, &old);
 }
 
-static struct trace ours_trace, kernel_trace;
-
 static void test_fixture_agreement(void **state)
 {
 	(void)state;
-	run_script(0, &ours_trace);
-	char *want = tu_read_file(FIXTURE, NULL);
-	assert_non_null(want);
-	int diffs = compare_traces("hash fixture", want, ours_trace.buf);
-	free(want);
-	assert_int_equal(diffs, 0);
+	mt_fixture_agreement("hash", FIXTURE, run_script);
 }
 
 static void test_live_kernel_agreement(void **state)
 {
 	(void)state;
-	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
-		       "checked)\n");
-		skip();
-	}
-	run_script(1, &kernel_trace);
-	run_script(0, &ours_trace);
-	if (getenv("USERBPF_RECORD_FIXTURES")) {
-		struct utsname u;
-		uname(&u);
-		FILE *f = fopen(FIXTURE, "w");
-		assert_non_null(f);
-		fprintf(f, "# The host kernel's answers to test_map_hash's script (Linux %s).\n",
-		        u.release);
-		fprintf(f, "# Re-record: USERBPF_RECORD_FIXTURES=1 test_map_hash (as root).\n");
-		fputs(kernel_trace.buf, f);
-		fclose(f);
-	}
-	assert_int_equal(compare_traces("hash live kernel", kernel_trace.buf, ours_trace.buf), 0);
+	mt_live_kernel_agreement("hash", FIXTURE, run_script);
 }
 
 /* --- our own rules, beyond what the syscall comparison shows --- */

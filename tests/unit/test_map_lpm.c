@@ -13,106 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "maptrace.h"
 #include "maps/map.h"
 
 #define FIXTURE USERBPF_FIXTURES_DIR "/map_lpm_kernel.txt"
 #define L BPF_MAP_TYPE_LPM_TRIE
 #define NP BPF_F_NO_PREALLOC
-
-/* --- one map, in the kernel or ours --- */
-
-struct tmap {
-	int kernel, fd;
-	struct bpf_map *m;
-	uint32_t key_size;
-};
-
-static int kernel_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-	return r < 0 ? -errno : (int)r;
-}
-
-static int tm_create(struct tmap *t, int kernel, uint32_t key_size, uint32_t value_size,
-                     uint32_t max_entries, uint32_t flags, uint64_t extra)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = L;
-	a.key_size = key_size;
-	a.value_size = value_size;
-	a.max_entries = max_entries;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	*t = (struct tmap){.kernel = kernel, .fd = -1, .key_size = key_size};
-	if (!kernel)
-		return bpf_map_create_anon(&a, &t->m, NULL);
-	int r = kernel_bpf(BPF_MAP_CREATE, &a);
-	if (r >= 0)
-		t->fd = r;
-	return r < 0 ? r : 0;
-}
-
-static void tm_close(struct tmap *t)
-{
-	if (t->m)
-		bpf_map_detach(t->m);
-	if (t->fd >= 0)
-		close(t->fd);
-	t->m = NULL;
-	t->fd = -1;
-}
-
-static int tm_op(struct tmap *t, int cmd, const void *key, void *value, uint64_t flags)
-{
-	if (t->kernel) {
-		union bpf_attr a;
-		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)t->fd;
-		a.key = (uint64_t)(uintptr_t)key;
-		a.value = (uint64_t)(uintptr_t)value;
-		a.flags = flags;
-		return kernel_bpf(cmd, &a);
-	}
-	const struct bpf_map_ops *ops = t->m->ops;
-	switch (cmd) {
-	case BPF_MAP_LOOKUP_ELEM:
-		return ops->map_lookup_elem_sys(t->m, key, value, flags);
-	case BPF_MAP_UPDATE_ELEM:
-		return ops->map_update_elem(t->m, key, value, flags);
-	case BPF_MAP_DELETE_ELEM:
-		return ops->map_delete_elem(t->m, key);
-	case BPF_MAP_GET_NEXT_KEY:
-		return ops->map_get_next_key(t->m, key, value);
-	}
-	return -EINVAL;
-}
-
-/* --- traces --- */
-
-struct trace {
-	char buf[256 << 10];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tr(struct trace *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && t->len + (size_t)n + 1 < sizeof t->buf) {
-		t->len += (size_t)n;
-		t->buf[t->len++] = '\n';
-		t->buf[t->len] = 0;
-	}
-}
 
 /* "plen/hexdata" */
 static const char *kstr(const void *key, uint32_t key_size)
@@ -127,35 +36,10 @@ static const char *kstr(const void *key, uint32_t key_size)
 	return s;
 }
 
-static char *next_line(char **s)
+static int tm_create(struct mt_map *t, int kernel, uint32_t key_size, uint32_t value_size,
+                     uint32_t max_entries, uint32_t flags, uint64_t extra)
 {
-	while (**s) {
-		char *line = *s, *nl = strchr(line, '\n');
-		*s = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = 0;
-		if (line[0] && line[0] != '#')
-			return line;
-	}
-	return NULL;
-}
-
-static int compare_traces(const char *what, const char *want_in, const char *got_in)
-{
-	char *want = strdup(want_in), *got = strdup(got_in), *w = want, *g = got, *lw, *lg;
-	int diffs = 0, lines = 0;
-	while ((lw = next_line(&w)), (lg = next_line(&g)), lw || lg) {
-		lines++;
-		if (!lw || !lg || strcmp(lw, lg))
-			if (diffs++ < 20)
-				print_error("%s: kernel '%s'\n%*s    ours '%s'\n", what,
-				            lw ? lw : "(end)", (int)strlen(what), "",
-				            lg ? lg : "(end)");
-	}
-	printf("%s: %d lines compared, %d differ\n", what, lines, diffs);
-	free(want);
-	free(got);
-	return diffs;
+	return mt_create(t, kernel, L, key_size, value_size, max_entries, flags, extra, 0);
 }
 
 /* --- the script --- */
@@ -196,15 +80,15 @@ static const struct create_case creates[] = {
         {"inner-map", 8, 4, 16, NP | BPF_F_INNER_MAP, 0},
 };
 
-static void script_creates(int kernel, struct trace *t)
+static void script_creates(int kernel, struct mt_trace *t)
 {
 	for (size_t i = 0; i < sizeof creates / sizeof creates[0]; i++) {
 		const struct create_case *c = &creates[i];
-		struct tmap m;
+		struct mt_map m;
 		int r = tm_create(&m, kernel, c->key_size, c->value_size, c->max_entries, c->flags,
 		                  c->extra);
-		tr(t, "create %s = %d", c->name, r);
-		tm_close(&m);
+		mt_tr(t, "create %s = %d", c->name, r);
+		mt_close(&m);
 	}
 }
 
@@ -218,18 +102,18 @@ static uint32_t rnd(void)
 }
 
 /* The whole get_next_key walk, from NULL to ENOENT. */
-static void walk(struct tmap *m, struct trace *t, const char *tag)
+static void walk(struct mt_map *m, struct mt_trace *t, const char *tag)
 {
 	uint8_t key[260], next[260];
 	int r, n = 0;
 	const void *k = NULL;
-	while ((r = tm_op(m, BPF_MAP_GET_NEXT_KEY, k, next, 0)) == 0 && n < 10000) {
-		tr(t, "%s next %s", tag, kstr(next, m->key_size));
+	while ((r = mt_op(m, BPF_MAP_GET_NEXT_KEY, k, next, 0)) == 0 && n < 10000) {
+		mt_tr(t, "%s next %s", tag, kstr(next, m->key_size));
 		memcpy(key, next, m->key_size);
 		k = key;
 		n++;
 	}
-	tr(t, "%s end %d after %d", tag, r, n);
+	mt_tr(t, "%s end %d after %d", tag, r, n);
 }
 
 /* A random key: addresses cluster under a few bases so prefixes nest and diverge. */
@@ -247,13 +131,13 @@ static void rand_key(uint8_t *key, uint32_t key_size, uint32_t plen)
 		key[6] &= 0x0f;
 }
 
-static void script_trie(int kernel, struct trace *t, uint32_t data_size, uint32_t max_entries,
+static void script_trie(int kernel, struct mt_trace *t, uint32_t data_size, uint32_t max_entries,
                         uint64_t seed)
 {
-	struct tmap m;
+	struct mt_map m;
 	uint32_t ks = 4 + data_size, maxp = data_size * 8;
 	int r = tm_create(&m, kernel, ks, 4, max_entries, NP, 0);
-	tr(t, "trie data=%u max=%u create %d", data_size, max_entries, r);
+	mt_tr(t, "trie data=%u max=%u create %d", data_size, max_entries, r);
 	if (r)
 		return;
 	rng_state = seed;
@@ -267,8 +151,8 @@ static void script_trie(int kernel, struct trace *t, uint32_t data_size, uint32_
 			plen = maxp;
 		rand_key(key, ks, plen);
 		v = i + 1;
-		r = tm_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, fl);
-		tr(t, "update %s fl %u = %d", kstr(key, ks), fl, r);
+		r = mt_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, fl);
+		mt_tr(t, "update %s fl %u = %d", kstr(key, ks), fl, r);
 	}
 	walk(&m, t, "filled");
 	/* longest-prefix lookups of random full-length (and a few shorter) keys */
@@ -276,36 +160,36 @@ static void script_trie(int kernel, struct trace *t, uint32_t data_size, uint32_
 		uint32_t plen = rnd() % 8 ? maxp : rnd() % (maxp + 2);
 		rand_key(key, ks, plen);
 		out = 0;
-		r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, key, &out, 0);
-		tr(t, "lookup %s = %d %u", kstr(key, ks), r, r ? 0 : out);
+		r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, key, &out, 0);
+		mt_tr(t, "lookup %s = %d %u", kstr(key, ks), r, r ? 0 : out);
 	}
 	/* get_next_key from keys not in the trie, and from a bad prefix length */
 	for (int i = 0; i < 20; i++) {
 		uint8_t next[260];
 		rand_key(key, ks, rnd() % (maxp + 2));
-		r = tm_op(&m, BPF_MAP_GET_NEXT_KEY, key, next, 0);
-		tr(t, "next-from %s = %d %s", kstr(key, ks), r, r ? "-" : kstr(next, ks));
+		r = mt_op(&m, BPF_MAP_GET_NEXT_KEY, key, next, 0);
+		mt_tr(t, "next-from %s = %d %s", kstr(key, ks), r, r ? "-" : kstr(next, ks));
 	}
 	/* delete about half of what is there (walked keys), plus absent and bad keys */
 	uint8_t keys[128][260];
 	int nk = 0;
 	const void *k = NULL;
-	while (nk < 128 && tm_op(&m, BPF_MAP_GET_NEXT_KEY, k, keys[nk], 0) == 0) {
+	while (nk < 128 && mt_op(&m, BPF_MAP_GET_NEXT_KEY, k, keys[nk], 0) == 0) {
 		k = keys[nk];
 		nk++;
 	}
 	for (int i = 0; i < nk; i++) {
 		if (rnd() % 2)
 			continue;
-		r = tm_op(&m, BPF_MAP_DELETE_ELEM, keys[i], NULL, 0);
-		tr(t, "delete %s = %d", kstr(keys[i], ks), r);
-		r = tm_op(&m, BPF_MAP_DELETE_ELEM, keys[i], NULL, 0);
-		tr(t, "delete-again = %d", r);
+		r = mt_op(&m, BPF_MAP_DELETE_ELEM, keys[i], NULL, 0);
+		mt_tr(t, "delete %s = %d", kstr(keys[i], ks), r);
+		r = mt_op(&m, BPF_MAP_DELETE_ELEM, keys[i], NULL, 0);
+		mt_tr(t, "delete-again = %d", r);
 	}
 	for (int i = 0; i < 20; i++) {
 		rand_key(key, ks, rnd() % (maxp + 2));
-		r = tm_op(&m, BPF_MAP_DELETE_ELEM, key, NULL, 0);
-		tr(t, "delete %s = %d", kstr(key, ks), r);
+		r = mt_op(&m, BPF_MAP_DELETE_ELEM, key, NULL, 0);
+		mt_tr(t, "delete %s = %d", kstr(key, ks), r);
 	}
 	walk(&m, t, "deleted");
 	/* refill: intermediate nodes become elements, EXIST/NOEXIST on both kinds */
@@ -313,33 +197,33 @@ static void script_trie(int kernel, struct trace *t, uint32_t data_size, uint32_
 		uint32_t fl = rnd() % 3;
 		rand_key(key, ks, rnd() % (maxp + 1));
 		v = 1000 + i;
-		r = tm_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, fl);
-		tr(t, "update %s fl %u = %d", kstr(key, ks), fl, r);
+		r = mt_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, fl);
+		mt_tr(t, "update %s fl %u = %d", kstr(key, ks), fl, r);
 	}
 	walk(&m, t, "refilled");
 	for (int i = 0; i < 200; i++) {
 		rand_key(key, ks, maxp);
 		out = 0;
-		r = tm_op(&m, BPF_MAP_LOOKUP_ELEM, key, &out, 0);
-		tr(t, "lookup %s = %d %u", kstr(key, ks), r, r ? 0 : out);
+		r = mt_op(&m, BPF_MAP_LOOKUP_ELEM, key, &out, 0);
+		mt_tr(t, "lookup %s = %d %u", kstr(key, ks), r, r ? 0 : out);
 	}
 	/* every element away: the trie must come back empty */
 	nk = 0;
 	k = NULL;
-	while (nk < 128 && tm_op(&m, BPF_MAP_GET_NEXT_KEY, k, keys[nk], 0) == 0) {
+	while (nk < 128 && mt_op(&m, BPF_MAP_GET_NEXT_KEY, k, keys[nk], 0) == 0) {
 		k = keys[nk];
 		nk++;
 	}
 	for (int i = nk - 1; i >= 0; i--)
-		tr(t, "delete-all %d", tm_op(&m, BPF_MAP_DELETE_ELEM, keys[i], NULL, 0));
+		mt_tr(t, "delete-all %d", mt_op(&m, BPF_MAP_DELETE_ELEM, keys[i], NULL, 0));
 	walk(&m, t, "emptied");
-	tm_close(&m);
+	mt_close(&m);
 }
 
 /* The trie of the kernel's own example, walked in post-order. */
-static void script_example(int kernel, struct trace *t)
+static void script_example(int kernel, struct mt_trace *t)
 {
-	struct tmap m;
+	struct mt_map m;
 	tm_create(&m, kernel, 8, 4, 16, NP, 0);
 	static const uint8_t nets[][5] = {{16, 192, 168, 0, 0}, {24, 192, 168, 0, 0},
 	                                  {24, 192, 168, 1, 0}, {24, 192, 168, 128, 0},
@@ -350,24 +234,22 @@ static void script_example(int kernel, struct trace *t)
 		uint32_t plen = nets[i][0], v = (uint32_t)i;
 		memcpy(key, &plen, 4);
 		memcpy(key + 4, nets[i] + 1, 4);
-		tr(t, "example update %s = %d", kstr(key, 8),
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, BPF_NOEXIST));
+		mt_tr(t, "example update %s = %d", kstr(key, 8),
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, key, &v, BPF_NOEXIST));
 	}
 	walk(&m, t, "example");
 	uint8_t bad[8] = {40, 0, 0, 0, 1, 2, 3, 4};
 	uint32_t out;
-	tr(t, "lookup plen40 = %d", tm_op(&m, BPF_MAP_LOOKUP_ELEM, bad, &out, 0));
-	tr(t, "delete plen40 = %d", tm_op(&m, BPF_MAP_DELETE_ELEM, bad, NULL, 0));
-	tr(t, "update plen40 = %d", tm_op(&m, BPF_MAP_UPDATE_ELEM, bad, &out, 0));
-	tr(t, "update F_LOCK = %d", tm_op(&m, BPF_MAP_UPDATE_ELEM, nets[0], &out, BPF_F_LOCK));
-	tr(t, "update flags 4 = %d", tm_op(&m, BPF_MAP_UPDATE_ELEM, nets[0], &out, 4));
-	tm_close(&m);
+	mt_tr(t, "lookup plen40 = %d", mt_op(&m, BPF_MAP_LOOKUP_ELEM, bad, &out, 0));
+	mt_tr(t, "delete plen40 = %d", mt_op(&m, BPF_MAP_DELETE_ELEM, bad, NULL, 0));
+	mt_tr(t, "update plen40 = %d", mt_op(&m, BPF_MAP_UPDATE_ELEM, bad, &out, 0));
+	mt_tr(t, "update F_LOCK = %d", mt_op(&m, BPF_MAP_UPDATE_ELEM, nets[0], &out, BPF_F_LOCK));
+	mt_tr(t, "update flags 4 = %d", mt_op(&m, BPF_MAP_UPDATE_ELEM, nets[0], &out, 4));
+	mt_close(&m);
 }
 
-static void run_script(int kernel, struct trace *t)
+static void run_script(int kernel, struct mt_trace *t)
 {
-	t->len = 0;
-	t->buf[0] = 0;
 	script_creates(kernel, t);
 	script_example(kernel, t);
 	script_trie(kernel, t, 4, 40, 0x1234567u);
@@ -376,39 +258,16 @@ static void run_script(int kernel, struct trace *t)
 	script_trie(kernel, t, 16, 60, 0x77777u);
 }
 
-static struct trace ours_trace, kernel_trace;
-
 static void test_fixture_agreement(void **state)
 {
-	run_script(0, &ours_trace);
-	char *want = tu_read_file(FIXTURE, NULL);
-	assert_non_null(want);
-	int diffs = compare_traces("lpm fixture", want, ours_trace.buf);
-	free(want);
-	assert_int_equal(diffs, 0);
+	(void)state;
+	mt_fixture_agreement("lpm", FIXTURE, run_script);
 }
 
 static void test_live_kernel_agreement(void **state)
 {
-	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
-		       "checked)\n");
-		skip();
-	}
-	run_script(1, &kernel_trace);
-	run_script(0, &ours_trace);
-	if (getenv("USERBPF_RECORD_FIXTURES")) {
-		struct utsname u;
-		uname(&u);
-		FILE *f = fopen(FIXTURE, "w");
-		assert_non_null(f);
-		fprintf(f, "# The host kernel's answers to test_map_lpm's script (Linux %s).\n",
-		        u.release);
-		fprintf(f, "# Re-record: USERBPF_RECORD_FIXTURES=1 test_map_lpm (as root).\n");
-		fputs(kernel_trace.buf, f);
-		fclose(f);
-	}
-	assert_int_equal(compare_traces("lpm live kernel", kernel_trace.buf, ours_trace.buf), 0);
+	(void)state;
+	mt_live_kernel_agreement("lpm", FIXTURE, run_script);
 }
 
 /* --- helper side, sharing, concurrency --- */

@@ -16,11 +16,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "maptrace.h"
 #include "maps/map.h"
 #include "maps/perf.h"
 
@@ -28,120 +27,10 @@
 #define P BPF_MAP_TYPE_PERF_EVENT_ARRAY
 #define FIXTURE USERBPF_FIXTURES_DIR "/map_perf_kernel.txt"
 
-
-static int kernel_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-	return r < 0 ? -errno : (int)r;
-}
-
-struct trace {
-	char buf[16 << 10];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tr(struct trace *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && t->len + (size_t)n + 1 < sizeof t->buf) {
-		t->len += (size_t)n;
-		t->buf[t->len++] = '\n';
-		t->buf[t->len] = 0;
-	}
-}
-
-static char *next_line(char **s)
-{
-	while (**s) {
-		char *line = *s, *nl = strchr(line, '\n');
-		*s = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = 0;
-		if (line[0] && line[0] != '#')
-			return line;
-	}
-	return NULL;
-}
-
-static int compare_traces(const char *what, const char *want_in, const char *got_in)
-{
-	char *want = strdup(want_in), *got = strdup(got_in), *w = want, *g = got, *lw, *lg;
-	int diffs = 0, lines = 0;
-	while ((lw = next_line(&w)), (lg = next_line(&g)), lw || lg) {
-		lines++;
-		if (!lw || !lg || strcmp(lw, lg))
-			if (diffs++ < 20)
-				print_error("%s: kernel '%s'\n%*s    ours '%s'\n", what,
-				            lw ? lw : "(end)", (int)strlen(what), "",
-				            lg ? lg : "(end)");
-	}
-	printf("%s: %d lines compared, %d differ\n", what, lines, diffs);
-	free(want);
-	free(got);
-	return diffs;
-}
-
-struct tmap {
-	int kernel, fd;
-	struct bpf_map *m;
-};
-
-static int tm_create(struct tmap *t, int kernel, uint32_t key, uint32_t value, uint32_t max,
+static int tm_create(struct mt_map *t, int kernel, uint32_t key, uint32_t value, uint32_t max,
                      uint32_t flags, uint64_t extra)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = P;
-	a.key_size = key;
-	a.value_size = value;
-	a.max_entries = max;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	*t = (struct tmap){.kernel = kernel, .fd = -1};
-	if (!kernel)
-		return bpf_map_create_anon(&a, &t->m, NULL);
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	if (fd >= 0)
-		t->fd = fd;
-	return fd < 0 ? fd : 0;
-}
-
-static void tm_close(struct tmap *t)
-{
-	if (t->m)
-		bpf_map_detach(t->m);
-	if (t->fd >= 0)
-		close(t->fd);
-	t->m = NULL;
-	t->fd = -1;
-}
-
-static int tm_op(struct tmap *t, int cmd, const void *key, void *value, uint64_t flags)
-{
-	if (t->kernel) {
-		union bpf_attr a;
-		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)t->fd;
-		a.key = (uintptr_t)key;
-		a.value = (uintptr_t)value;
-		a.flags = flags;
-		return kernel_bpf(cmd, &a);
-	}
-	const struct bpf_map_ops *ops = t->m->ops;
-	switch (cmd) {
-	case BPF_MAP_LOOKUP_ELEM:
-		return ops->map_lookup_elem_sys(t->m, key, value, flags);
-	case BPF_MAP_UPDATE_ELEM:
-		return ops->map_update_elem(t->m, key, value, flags);
-	case BPF_MAP_DELETE_ELEM:
-		return ops->map_delete_elem(t->m, key);
-	case BPF_MAP_GET_NEXT_KEY:
-		return ops->map_get_next_key(t->m, key, value);
-	}
-	return -EINVAL;
+	return mt_create(t, kernel, P, key, value, max, flags, extra, 0);
 }
 
 struct create_case {
@@ -186,18 +75,16 @@ static int open_bpf_output_event(void)
 	return (int)syscall(SYS_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static void run_script(int kernel, struct trace *t)
+static void run_script(int kernel, struct mt_trace *t)
 {
-	t->len = 0;
-	t->buf[0] = 0;
 	for (size_t i = 0; i < sizeof creates / sizeof creates[0]; i++) {
 		const struct create_case *c = &creates[i];
-		struct tmap m;
-		tr(t, "create %s = %d", c->name,
-		   tm_create(&m, kernel, c->key, c->value, c->max, c->flags, c->extra));
-		tm_close(&m);
+		struct mt_map m;
+		mt_tr(t, "create %s = %d", c->name,
+		      tm_create(&m, kernel, c->key, c->value, c->max, c->flags, c->extra));
+		mt_close(&m);
 	}
-	struct tmap m;
+	struct mt_map m;
 	assert_int_equal(tm_create(&m, kernel, 4, 4, 4, 0, 0), 0);
 	int ev = kernel ? open_bpf_output_event() : 1000;
 	assert_true(ev >= 0);
@@ -205,8 +92,8 @@ static void run_script(int kernel, struct trace *t)
 #define OP(cmd, key, val, fl)                                                                      \
 	do {                                                                                       \
 		k = (key);                                                                         \
-		tr(t, "%s %u fl %u = %d", #cmd, k, (unsigned)(fl),                                 \
-		   tm_op(&m, BPF_MAP_##cmd, &k, (val), (fl)));                                     \
+		mt_tr(t, "%s %u fl %u = %d", #cmd, k, (unsigned)(fl),                              \
+		      mt_op(&m, BPF_MAP_##cmd, &k, (val), (fl)));                                  \
 	} while (0)
 	OP(LOOKUP_ELEM, 1, &out, 0);
 	OP(LOOKUP_ELEM, 9, &out, 0);
@@ -226,49 +113,26 @@ static void run_script(int kernel, struct trace *t)
 	for (uint32_t key = 0; key < 6; key++) {
 		out = 77;
 		OP(GET_NEXT_KEY, key, &out, 0);
-		tr(t, "  next = %u", out);
+		mt_tr(t, "  next = %u", out);
 	}
 	out = 77;
-	int r = tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &out, 0);
-	tr(t, "next NULL = %d %u", r, out);
+	int r = mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &out, 0);
+	mt_tr(t, "next NULL = %d %u", r, out);
 	if (kernel)
 		close(ev);
-	tm_close(&m);
+	mt_close(&m);
 }
-
-static struct trace ours_trace, kernel_trace;
 
 static void test_fixture_agreement(void **state)
 {
-	run_script(0, &ours_trace);
-	char *want = tu_read_file(FIXTURE, NULL);
-	assert_non_null(want);
-	int diffs = compare_traces("perf fixture", want, ours_trace.buf);
-	free(want);
-	assert_int_equal(diffs, 0);
+	(void)state;
+	mt_fixture_agreement("perf", FIXTURE, run_script);
 }
 
 static void test_live_kernel_agreement(void **state)
 {
-	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
-		       "checked)\n");
-		skip();
-	}
-	run_script(1, &kernel_trace);
-	run_script(0, &ours_trace);
-	if (getenv("USERBPF_RECORD_FIXTURES")) {
-		struct utsname u;
-		uname(&u);
-		FILE *f = fopen(FIXTURE, "w");
-		assert_non_null(f);
-		fprintf(f, "# The host kernel's answers to test_map_perf's script (Linux %s).\n",
-		        u.release);
-		fprintf(f, "# Re-record: USERBPF_RECORD_FIXTURES=1 test_map_perf (as root).\n");
-		fputs(kernel_trace.buf, f);
-		fclose(f);
-	}
-	assert_int_equal(compare_traces("perf live kernel", kernel_trace.buf, ours_trace.buf), 0);
+	(void)state;
+	mt_live_kernel_agreement("perf", FIXTURE, run_script);
 }
 
 /* --- the rings --- */

@@ -13,164 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "maptrace.h"
 #include "core/cpu.h"
 #include "maps/map.h"
 
 #define ENOTSUPP 524
 #define FIXTURE USERBPF_FIXTURES_DIR "/map_queue_kernel.txt"
-
-
-/* --- one map, in the kernel or ours --- */
-
-struct tmap {
-	int kernel;
-	int fd; /* kernel map fd, or our memfd */
-	struct bpf_map *m;
-};
-
-static int kernel_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-	return r < 0 ? -errno : (int)r;
-}
-
-static int tm_create(struct tmap *t, int kernel, uint32_t type, uint32_t key_size,
-                     uint32_t value_size, uint32_t max_entries, uint32_t flags, uint64_t extra,
-                     uint32_t numa_node)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = type;
-	a.key_size = key_size;
-	a.value_size = value_size;
-	a.max_entries = max_entries;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	a.numa_node = numa_node;
-	t->kernel = kernel;
-	t->fd = -1;
-	t->m = NULL;
-	if (!kernel)
-		return bpf_map_create_anon(&a, &t->m, &t->fd);
-	int r = kernel_bpf(BPF_MAP_CREATE, &a);
-	if (r < 0)
-		return r;
-	t->fd = r;
-	return 0;
-}
-
-static void tm_close(struct tmap *t)
-{
-	if (t->m)
-		bpf_map_detach(t->m);
-	if (t->fd >= 0)
-		close(t->fd);
-	t->m = NULL;
-	t->fd = -1;
-}
-
-static int tm_op(struct tmap *t, int cmd, const void *key, void *value, uint64_t flags)
-{
-	if (t->kernel) {
-		union bpf_attr a;
-		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)t->fd;
-		a.key = (uint64_t)(uintptr_t)key;
-		a.value = (uint64_t)(uintptr_t)value;
-		a.flags = flags;
-		return kernel_bpf(cmd, &a);
-	}
-	const struct bpf_map_ops *ops = t->m->ops;
-	switch (cmd) {
-	case BPF_MAP_LOOKUP_ELEM:
-		return ops->map_lookup_elem_sys(t->m, key, value, flags);
-	case BPF_MAP_UPDATE_ELEM:
-		return ops->map_update_elem(t->m, key, value, flags);
-	case BPF_MAP_DELETE_ELEM:
-		return ops->map_delete_elem(t->m, key);
-	case BPF_MAP_GET_NEXT_KEY:
-		return ops->map_get_next_key(t->m, key, value);
-	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
-		return ops->map_lookup_and_delete_elem(t->m, key, value, flags);
-	}
-	return -EINVAL;
-}
-
-/* --- traces --- */
-
-struct trace {
-	char buf[64 << 10];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tr(struct trace *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && t->len + (size_t)n + 1 < sizeof t->buf) {
-		t->len += (size_t)n;
-		t->buf[t->len++] = '\n';
-		t->buf[t->len] = 0;
-	}
-}
-
-static void hex(char *out, const void *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", ((const unsigned char *)p)[i]);
-	out[2 * n] = 0;
-}
-
-/* Next line of *s (comments and blank lines skipped), NUL-terminated in place. */
-static char *next_line(char **s)
-{
-	while (**s) {
-		char *line = *s, *nl = strchr(line, '\n');
-		*s = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = 0;
-		if (line[0] && line[0] != '#')
-			return line;
-	}
-	return NULL;
-}
-
-/* Compare two traces line by line; lines starting with "pcpu" are skipped when the two
- * were taken with different CPU counts. Returns the number of differences. */
-static int compare_traces(const char *what, const char *want_in, const char *got_in)
-{
-	char *want = strdup(want_in), *got = strdup(got_in), *w = want, *g = got, *lw, *lg;
-	int diffs = 0, lines = 0, skip_pcpu = 0;
-	while ((lw = next_line(&w)), (lg = next_line(&g)), lw || lg) {
-		lines++;
-		if (lw && lg && !strncmp(lw, "ncpus ", 6) && strcmp(lw, lg)) {
-			printf("%s: recorded with %s, here %s: per-CPU values not compared\n", what,
-			       lw, lg);
-			skip_pcpu = 1;
-			continue;
-		}
-		if (skip_pcpu && lw && lg && !strncmp(lw, "pcpu", 4) && !strncmp(lg, "pcpu", 4))
-			continue;
-		if (!lw || !lg || strcmp(lw, lg)) {
-			if (diffs++ < 20)
-				print_error("%s: kernel '%s'\n%*s    ours '%s'\n", what,
-				            lw ? lw : "(end)", (int)strlen(what), "",
-				            lg ? lg : "(end)");
-		}
-	}
-	printf("%s: %d lines compared, %d differ\n", what, lines, diffs);
-	free(want);
-	free(got);
-	return diffs;
-}
 
 /* --- the script --- */
 
@@ -235,47 +86,48 @@ static const struct create_case creates[] = {
         {"bloom-4g-bits", B, 0, 4, 0xffffffffu, 0, 15, NONE},
 };
 
-static void script_creates(int kernel, struct trace *t)
+static void script_creates(int kernel, struct mt_trace *t)
 {
 	for (size_t i = 0; i < sizeof creates / sizeof creates[0]; i++) {
 		const struct create_case *c = &creates[i];
-		struct tmap m;
-		int r = tm_create(&m, kernel, c->type, c->key_size, c->value_size, c->max_entries,
+		struct mt_map m;
+		int r = mt_create(&m, kernel, c->type, c->key_size, c->value_size, c->max_entries,
 		                  c->flags, c->extra, c->numa_node);
-		tr(t, "create %s = %d", c->name, r);
+		mt_tr(t, "create %s = %d", c->name, r);
 		if (!r)
-			tm_close(&m);
+			mt_close(&m);
 	}
 }
 
 /* Push, peek and pop as a user does through bpf(2): a 3-entry map of 6-byte values. */
-static void script_queue_stack(int kernel, struct trace *t, uint32_t type, const char *name)
+static void script_queue_stack(int kernel, struct mt_trace *t, uint32_t type, const char *name)
 {
-	struct tmap m;
-	assert_int_equal(tm_create(&m, kernel, type, 0, 6, 3, 0, 0, NONE), 0);
+	struct mt_map m;
+	assert_int_equal(mt_create(&m, kernel, type, 0, 6, 3, 0, 0, NONE), 0);
 	unsigned char v[6], out[6];
 	char h[16];
 #define VAL(x) (memset(v, 0, sizeof v), v[0] = (unsigned char)(x), v[5] = (unsigned char)~(x), v)
 #define GET(cmd, label, flags)                                                                     \
 	do {                                                                                       \
 		memset(out, 0xee, sizeof out);                                                     \
-		int r_ = tm_op(&m, cmd, NULL, out, flags);                                         \
-		hex(h, out, sizeof out);                                                           \
-		tr(t, "%s %s = %d %s", name, label, r_, r_ ? "" : h);                              \
+		int r_ = mt_op(&m, cmd, NULL, out, flags);                                         \
+		mt_hex(h, out, sizeof out);                                                        \
+		mt_tr(t, "%s %s = %d %s", name, label, r_, r_ ? "" : h);                           \
 	} while (0)
 	GET(BPF_MAP_LOOKUP_ELEM, "peek empty", 0);
 	GET(BPF_MAP_LOOKUP_AND_DELETE_ELEM, "pop empty", 0);
 	for (uint64_t flags = 1; flags <= 8; flags++)
-		tr(t, "%s push flags %llu = %d", name, (unsigned long long)flags,
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(0x40 + flags), flags));
+		mt_tr(t, "%s push flags %llu = %d", name, (unsigned long long)flags,
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(0x40 + flags), flags));
 	GET(BPF_MAP_LOOKUP_ELEM, "peek after bad pushes", 0);
 	for (int i = 1; i <= 4; i++)
-		tr(t, "%s push %d = %d", name, i, tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(i), 0));
+		mt_tr(t, "%s push %d = %d", name, i,
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(i), 0));
 	GET(BPF_MAP_LOOKUP_ELEM, "peek full", 0);
-	tr(t, "%s push 5 exist = %d", name,
-	   tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(5), BPF_EXIST));
-	tr(t, "%s push 6 exist = %d", name,
-	   tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(6), BPF_EXIST));
+	mt_tr(t, "%s push 5 exist = %d", name,
+	      mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(5), BPF_EXIST));
+	mt_tr(t, "%s push 6 exist = %d", name,
+	      mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(6), BPF_EXIST));
 	for (uint64_t flags = 1; flags <= 8; flags <<= 1) {
 		char label[32];
 		snprintf(label, sizeof label, "peek flags %llu", (unsigned long long)flags);
@@ -283,17 +135,17 @@ static void script_queue_stack(int kernel, struct trace *t, uint32_t type, const
 		snprintf(label, sizeof label, "pop flags %llu", (unsigned long long)flags);
 		GET(BPF_MAP_LOOKUP_AND_DELETE_ELEM, label, flags);
 	}
-	tr(t, "%s delete = %d", name, tm_op(&m, BPF_MAP_DELETE_ELEM, NULL, NULL, 0));
+	mt_tr(t, "%s delete = %d", name, mt_op(&m, BPF_MAP_DELETE_ELEM, NULL, NULL, 0));
 	uint32_t nk;
-	tr(t, "%s next = %d", name, tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0));
+	mt_tr(t, "%s next = %d", name, mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0));
 	for (int i = 0; i < 4; i++)
 		GET(BPF_MAP_LOOKUP_AND_DELETE_ELEM, "pop", 0);
 	/* go round the ring several times with a changing fill level */
 	int next = 10;
 	for (int round = 0; round < 12; round++) {
 		for (int i = 0; i <= round % 4; i++) {
-			int r = tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(next), round % 3 ? 0 : 2);
-			tr(t, "%s round %d push %d = %d", name, round, next++, r);
+			int r = mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, VAL(next), round % 3 ? 0 : 2);
+			mt_tr(t, "%s round %d push %d = %d", name, round, next++, r);
 		}
 		GET(BPF_MAP_LOOKUP_ELEM, "round peek", 0);
 		for (int i = 0; i < (round + 1) % 3; i++)
@@ -303,56 +155,54 @@ static void script_queue_stack(int kernel, struct trace *t, uint32_t type, const
 		GET(BPF_MAP_LOOKUP_AND_DELETE_ELEM, "drain", 0);
 #undef GET
 #undef VAL
-	tm_close(&m);
+	mt_close(&m);
 }
 
 /* Pushed values must be found; absent ones, in a filter of 8192 bits holding 40 values,
  * are absent in both (a false positive has a probability below 1e-9 there). */
-static void script_bloom(int kernel, struct trace *t, uint32_t value_size, uint32_t flags,
+static void script_bloom(int kernel, struct mt_trace *t, uint32_t value_size, uint32_t flags,
                          uint64_t extra, const char *name)
 {
-	struct tmap m;
-	assert_int_equal(tm_create(&m, kernel, B, 0, value_size, 1000, flags, extra, NONE), 0);
+	struct mt_map m;
+	assert_int_equal(mt_create(&m, kernel, B, 0, value_size, 1000, flags, extra, NONE), 0);
 	unsigned char v[8] = {0};
 	v[0] = 1;
-	tr(t, "%s peek empty = %d", name, tm_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0));
+	mt_tr(t, "%s peek empty = %d", name, mt_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0));
 	for (uint64_t f = 1; f <= 8; f++)
-		tr(t, "%s push flags %llu = %d", name, (unsigned long long)f,
-		   tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, v, f));
-	tr(t, "%s peek after bad pushes = %d", name, tm_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0));
+		mt_tr(t, "%s push flags %llu = %d", name, (unsigned long long)f,
+		      mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, v, f));
+	mt_tr(t, "%s peek after bad pushes = %d", name, mt_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0));
 	for (uint32_t i = 0; i < 40; i++) {
 		memcpy(v, &i, 4);
 		v[value_size - 1] ^= 0x5a;
-		int r = tm_op(&m, BPF_MAP_UPDATE_ELEM, NULL, v, 0);
+		int r = mt_op(&m, BPF_MAP_UPDATE_ELEM, NULL, v, 0);
 		if (r)
-			tr(t, "%s push %u = %d", name, i, r);
+			mt_tr(t, "%s push %u = %d", name, i, r);
 	}
 	int found = 0, absent = 0;
 	for (uint32_t i = 0; i < 40; i++) {
 		memcpy(v, &i, 4);
 		v[value_size - 1] ^= 0x5a;
-		found += tm_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0) == 0;
+		found += mt_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0) == 0;
 		uint32_t j = i + 100000;
 		memcpy(v, &j, 4);
-		absent += tm_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0) == -ENOENT;
+		absent += mt_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, 0) == -ENOENT;
 	}
-	tr(t, "%s pushed found %d/40, others absent %d/40", name, found, absent);
+	mt_tr(t, "%s pushed found %d/40, others absent %d/40", name, found, absent);
 	for (uint64_t f = 1; f <= 8; f <<= 1)
-		tr(t, "%s peek flags %llu = %d", name, (unsigned long long)f,
-		   tm_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, f));
-	tr(t, "%s delete = %d", name, tm_op(&m, BPF_MAP_DELETE_ELEM, NULL, NULL, 0));
+		mt_tr(t, "%s peek flags %llu = %d", name, (unsigned long long)f,
+		      mt_op(&m, BPF_MAP_LOOKUP_ELEM, NULL, v, f));
+	mt_tr(t, "%s delete = %d", name, mt_op(&m, BPF_MAP_DELETE_ELEM, NULL, NULL, 0));
 	uint32_t nk;
-	tr(t, "%s next = %d", name, tm_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0));
+	mt_tr(t, "%s next = %d", name, mt_op(&m, BPF_MAP_GET_NEXT_KEY, NULL, &nk, 0));
 	for (uint64_t f = 0; f <= 4; f++)
-		tr(t, "%s lookup_and_delete flags %llu = %d", name, (unsigned long long)f,
-		   tm_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, NULL, v, f));
-	tm_close(&m);
+		mt_tr(t, "%s lookup_and_delete flags %llu = %d", name, (unsigned long long)f,
+		      mt_op(&m, BPF_MAP_LOOKUP_AND_DELETE_ELEM, NULL, v, f));
+	mt_close(&m);
 }
 
-static void run_script(int kernel, struct trace *t)
+static void run_script(int kernel, struct mt_trace *t)
 {
-	t->len = 0;
-	t->buf[0] = 0;
 	script_creates(kernel, t);
 	script_queue_stack(kernel, t, Q, "queue");
 	script_queue_stack(kernel, t, S, "stack");
@@ -361,39 +211,16 @@ static void run_script(int kernel, struct trace *t)
 	script_bloom(kernel, t, 8, 0, 3, "bloom-3-hashes");
 }
 
-static struct trace ours_trace, kernel_trace;
-
 static void test_fixture_agreement(void **state)
 {
-	run_script(0, &ours_trace);
-	char *want = tu_read_file(FIXTURE, NULL);
-	assert_non_null(want);
-	int diffs = compare_traces("queue fixture", want, ours_trace.buf);
-	free(want);
-	assert_int_equal(diffs, 0);
+	(void)state;
+	mt_fixture_agreement("queue", FIXTURE, run_script);
 }
 
 static void test_live_kernel_agreement(void **state)
 {
-	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
-		       "checked)\n");
-		skip();
-	}
-	run_script(1, &kernel_trace);
-	run_script(0, &ours_trace);
-	if (getenv("USERBPF_RECORD_FIXTURES")) {
-		struct utsname u;
-		uname(&u);
-		FILE *f = fopen(FIXTURE, "w");
-		assert_non_null(f);
-		fprintf(f, "# The host kernel's answers to test_map_queue's script (Linux %s).\n",
-		        u.release);
-		fprintf(f, "# Re-record: USERBPF_RECORD_FIXTURES=1 test_map_queue (as root).\n");
-		fputs(kernel_trace.buf, f);
-		fclose(f);
-	}
-	assert_int_equal(compare_traces("queue live kernel", kernel_trace.buf, ours_trace.buf), 0);
+	(void)state;
+	mt_live_kernel_agreement("queue", FIXTURE, run_script);
 }
 
 /* --- our own rules --- */

@@ -19,12 +19,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "maptrace.h"
 #include "maps/map.h"
 #include "maps/ringbuf.h"
 
@@ -33,92 +31,18 @@
 #define FIXTURE USERBPF_FIXTURES_DIR "/map_ringbuf_kernel.txt"
 #define PAGE 4096u
 
-
-static int kernel_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-	return r < 0 ? -errno : (int)r;
-}
-
-/* --- traces (as in test_map_array.c) --- */
-
-struct trace {
-	char buf[64 << 10];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tr(struct trace *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && t->len + (size_t)n + 1 < sizeof t->buf) {
-		t->len += (size_t)n;
-		t->buf[t->len++] = '\n';
-		t->buf[t->len] = 0;
-	}
-}
-
-static char *next_line(char **s)
-{
-	while (**s) {
-		char *line = *s, *nl = strchr(line, '\n');
-		*s = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = 0;
-		if (line[0] && line[0] != '#')
-			return line;
-	}
-	return NULL;
-}
-
-static int compare_traces(const char *what, const char *want_in, const char *got_in)
-{
-	char *want = strdup(want_in), *got = strdup(got_in), *w = want, *g = got, *lw, *lg;
-	int diffs = 0, lines = 0;
-	while ((lw = next_line(&w)), (lg = next_line(&g)), lw || lg) {
-		lines++;
-		if (!lw || !lg || strcmp(lw, lg))
-			if (diffs++ < 20)
-				print_error("%s: kernel '%s'\n%*s    ours '%s'\n", what,
-				            lw ? lw : "(end)", (int)strlen(what), "",
-				            lg ? lg : "(end)");
-	}
-	printf("%s: %d lines compared, %d differ\n", what, lines, diffs);
-	free(want);
-	free(got);
-	return diffs;
-}
-
 /* --- a ring, in the kernel or ours --- */
 
 struct tring {
-	int kernel, fd;
-	struct bpf_map *m;
+	struct mt_map map;
 	int progs[2][600]; /* kernel programs by (discard?, size), loaded on demand */
 };
 
 static int tr_create(struct tring *r, int kernel, uint32_t key, uint32_t value, uint32_t max,
                      uint32_t flags, uint64_t extra)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = R;
-	a.key_size = key;
-	a.value_size = value;
-	a.max_entries = max;
-	a.map_flags = flags;
-	a.map_extra = extra;
 	memset(r, 0, sizeof *r);
-	r->kernel = kernel;
-	r->fd = -1;
-	if (!kernel)
-		return bpf_map_create_anon(&a, &r->m, &r->fd);
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	if (fd >= 0)
-		r->fd = fd;
-	return fd < 0 ? fd : 0;
+	return mt_create(&r->map, kernel, R, key, value, max, flags, extra, 0);
 }
 
 static void tr_close(struct tring *r)
@@ -127,12 +51,8 @@ static void tr_close(struct tring *r)
 		for (int s = 0; s < 600; s++)
 			if (r->progs[d][s] > 0)
 				close(r->progs[d][s]);
-	if (r->m)
-		bpf_map_detach(r->m);
-	if (r->fd >= 0)
-		close(r->fd);
-	memset(r, 0, sizeof *r);
-	r->fd = -1;
+	mt_close(&r->map);
+	memset(r->progs, 0, sizeof r->progs);
 }
 
 /* The payload every producer writes: 512 bytes of a fixed pattern (the kernel program's
@@ -158,7 +78,7 @@ static int kernel_produce(struct tring *r, uint32_t size, int discard, uint32_t 
 		for (int i = 0; i < 64; i++)
 			p[n++] = INSN(BPF_ST | BPF_MEM | BPF_DW, 10, 0, (int16_t)(-512 + 8 * i),
 			              (int32_t)(i * 0x01010101u));
-		p[n++] = INSN(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, r->fd);
+		p[n++] = INSN(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, r->map.fd);
 		p[n++] = INSN(0, 0, 0, 0, 0);
 		if (!discard) {
 			p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
@@ -193,18 +113,18 @@ static int kernel_produce(struct tring *r, uint32_t size, int discard, uint32_t 
 static int produce(struct tring *r, uint32_t size, int discard)
 {
 	uint32_t ret = 0;
-	if (r->kernel) {
+	if (r->map.kernel) {
 		int err = kernel_produce(r, size, discard, &ret);
 		return err ? err : (int32_t)ret;
 	}
 	uint8_t buf[512];
 	pattern(buf);
 	if (!discard)
-		return (int)ringbuf_output(r->m, buf, size, 0);
-	void *rec = ringbuf_reserve(r->m, size, 0);
+		return (int)ringbuf_output(r->map.m, buf, size, 0);
+	void *rec = ringbuf_reserve(r->map.m, size, 0);
 	if (!rec)
 		return -EAGAIN;
-	ringbuf_discard(r->m, rec, 0);
+	ringbuf_discard(r->map.m, rec, 0);
 	return 0;
 }
 
@@ -237,7 +157,7 @@ static uint64_t ext_prod(const struct ext_reader *x)
 }
 
 /* Read up to max records (consuming them when consume), tracing each. */
-static int ext_read(struct ext_reader *x, struct trace *t, int max, int consume)
+static int ext_read(struct ext_reader *x, struct mt_trace *t, int max, int consume)
 {
 	uint64_t cons = __atomic_load_n(x->cons, __ATOMIC_ACQUIRE), prod = ext_prod(x);
 	const uint8_t *data = x->prod_map + PAGE;
@@ -254,9 +174,9 @@ static int ext_read(struct ext_reader *x, struct trace *t, int max, int consume)
 		uint32_t plen = len & ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
 		/* the payload is read straight through, across the end into the second copy */
 		int same = (len & BPF_RINGBUF_DISCARD_BIT) || !memcmp(data + off + 8, want, plen);
-		tr(t, "  rec at %llu len %#x pg_off %u wraps %d payload %s",
-		   (unsigned long long)cons, len, pg_off, off + 8 + plen > x->size,
-		   same ? "ok" : "CORRUPT");
+		mt_tr(t, "  rec at %llu len %#x pg_off %u wraps %d payload %s",
+		      (unsigned long long)cons, len, pg_off, off + 8 + plen > x->size,
+		      same ? "ok" : "CORRUPT");
 		cons += (plen + 8 + 7) & ~7u;
 		n++;
 	}
@@ -295,13 +215,13 @@ static const struct create_case creates[] = {
         {"inner-map", 0, 0, 4096, BPF_F_INNER_MAP, 0},
 };
 
-static void script_creates(int kernel, struct trace *t)
+static void script_creates(int kernel, struct mt_trace *t)
 {
 	for (size_t i = 0; i < sizeof creates / sizeof creates[0]; i++) {
 		const struct create_case *c = &creates[i];
 		struct tring r;
 		int err = tr_create(&r, kernel, c->key, c->value, c->max, c->flags, c->extra);
-		tr(t, "create %s = %d", c->name, err);
+		mt_tr(t, "create %s = %d", c->name, err);
 		tr_close(&r);
 	}
 }
@@ -312,15 +232,15 @@ static void script_creates(int kernel, struct trace *t)
 static int elem_cmd(struct tring *r, int cmd)
 {
 	uint32_t value = 0;
-	if (r->kernel) {
+	if (r->map.kernel) {
 		union bpf_attr a;
 		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)r->fd;
+		a.map_fd = (uint32_t)r->map.fd;
 		if (cmd != BPF_MAP_DELETE_ELEM) /* delete has no value field: it must be 0 */
 			a.value = (uintptr_t)&value;
-		return kernel_bpf(cmd, &a);
+		return mt_bpf(cmd, &a);
 	}
-	const struct bpf_map_ops *o = r->m->ops;
+	const struct bpf_map_ops *o = r->map.m->ops;
 	void *op = cmd == BPF_MAP_LOOKUP_ELEM   ? (void *)o->map_lookup_elem_sys
 	           : cmd == BPF_MAP_UPDATE_ELEM ? (void *)o->map_update_elem
 	           : cmd == BPF_MAP_DELETE_ELEM ? (void *)o->map_delete_elem
@@ -328,87 +248,61 @@ static int elem_cmd(struct tring *r, int cmd)
 	return op ? -EINVAL : -ENOTSUPP;
 }
 
-static void script_records(int kernel, struct trace *t)
+static void script_records(int kernel, struct mt_trace *t)
 {
 	struct tring r;
 	assert_int_equal(tr_create(&r, kernel, 0, 0, 4096, 0, 0), 0);
 	static const int cmds[] = {BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM,
 	                           BPF_MAP_GET_NEXT_KEY};
 	for (int i = 0; i < 4; i++)
-		tr(t, "elem cmd %d = %d", cmds[i], elem_cmd(&r, cmds[i]));
+		mt_tr(t, "elem cmd %d = %d", cmds[i], elem_cmd(&r, cmds[i]));
 	struct ext_reader x;
-	ext_open(&x, r.fd, 4096);
+	ext_open(&x, r.map.fd, 4096);
 	static const uint32_t sizes[] = {0, 1, 7, 8, 9, 100, 512, 300, 256, 511, 64, 200, 333, 17};
 	int k = 0;
 	/* fill: every size in turn until the ring refuses (then one smaller that may fit) */
 	for (int i = 0; i < 40; i++, k++) {
 		uint32_t sz = sizes[k % 14];
 		int ret = produce(&r, sz, k % 9 == 4);
-		tr(t, "produce %u%s = %d prod %llu", sz, k % 9 == 4 ? " discard" : "", ret,
-		   (unsigned long long)ext_prod(&x));
+		mt_tr(t, "produce %u%s = %d prod %llu", sz, k % 9 == 4 ? " discard" : "", ret,
+		      (unsigned long long)ext_prod(&x));
 		if (ret && sz < 64)
 			break;
 	}
-	tr(t, "read 5 = %d", ext_read(&x, t, 5, 1));
+	mt_tr(t, "read 5 = %d", ext_read(&x, t, 5, 1));
 	/* now records wrap past the end */
 	for (int round = 0; round < 24; round++) {
 		for (int i = 0; i < 12; i++, k++) {
 			uint32_t sz = sizes[k % 14];
 			int ret = produce(&r, sz, k % 7 == 3);
-			tr(t, "produce %u%s = %d prod %llu", sz, k % 7 == 3 ? " discard" : "", ret,
-			   (unsigned long long)ext_prod(&x));
+			mt_tr(t, "produce %u%s = %d prod %llu", sz, k % 7 == 3 ? " discard" : "",
+			      ret, (unsigned long long)ext_prod(&x));
 		}
-		tr(t, "read %d = %d", round % 7 + 3, ext_read(&x, t, round % 7 + 3, 1));
+		mt_tr(t, "read %d = %d", round % 7 + 3, ext_read(&x, t, round % 7 + 3, 1));
 	}
-	tr(t, "read all = %d", ext_read(&x, t, 1000, 1));
-	tr(t, "final cons %llu prod %llu", (unsigned long long)*x.cons,
-	   (unsigned long long)ext_prod(&x));
+	mt_tr(t, "read all = %d", ext_read(&x, t, 1000, 1));
+	mt_tr(t, "final cons %llu prod %llu", (unsigned long long)*x.cons,
+	      (unsigned long long)ext_prod(&x));
 	ext_close(&x);
 	tr_close(&r);
 }
 
-static void run_script(int kernel, struct trace *t)
+static void run_script(int kernel, struct mt_trace *t)
 {
-	t->len = 0;
-	t->buf[0] = 0;
 	script_creates(kernel, t);
 	script_records(kernel, t);
 }
 
-static struct trace ours_trace, kernel_trace;
-
 static void test_fixture_agreement(void **state)
 {
-	run_script(0, &ours_trace);
-	char *want = tu_read_file(FIXTURE, NULL);
-	assert_non_null(want);
-	int diffs = compare_traces("ringbuf fixture", want, ours_trace.buf);
-	free(want);
-	assert_int_equal(diffs, 0);
+	(void)state;
+	mt_fixture_agreement("ringbuf", FIXTURE, run_script);
 }
 
 static void test_live_kernel_agreement(void **state)
 {
-	if (!tu_kernel_bpf_available()) {
-		printf("kernel bpf() unavailable: live comparison skipped (fixture still "
-		       "checked)\n");
-		skip();
-	}
-	run_script(1, &kernel_trace);
-	run_script(0, &ours_trace);
-	if (getenv("USERBPF_RECORD_FIXTURES")) {
-		struct utsname u;
-		uname(&u);
-		FILE *f = fopen(FIXTURE, "w");
-		assert_non_null(f);
-		fprintf(f, "# The host kernel's answers to test_map_ringbuf's script (Linux %s).\n",
-		        u.release);
-		fprintf(f, "# Re-record: USERBPF_RECORD_FIXTURES=1 test_map_ringbuf (as root).\n");
-		fputs(kernel_trace.buf, f);
-		fclose(f);
-	}
-	assert_int_equal(compare_traces("ringbuf live kernel", kernel_trace.buf, ours_trace.buf),
-	                 0);
+	(void)state;
+	mt_live_kernel_agreement("ringbuf", FIXTURE, run_script);
 }
 
 /* --- our API --- */
