@@ -24,43 +24,6 @@ static void plugin_usage(FILE *f)
 	        "  r2 = its length, and prints r0 in hex (the bpf_conformance plugin protocol).\n");
 }
 
-/* Decode hex digits, ignoring whitespace. Returns 0, or -1 with a message on stderr. */
-static int plugin_unhex(const char *what, const char *s, uint8_t **out, size_t *len)
-{
-	size_t n = 0;
-	uint8_t *buf = malloc(strlen(s) / 2 + 1);
-	int hi = -1;
-	if (!buf) {
-		fprintf(stderr, "userbpf plugin: out of memory\n");
-		return -1;
-	}
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isspace(c))
-			continue;
-		if (!isxdigit(c)) {
-			fprintf(stderr, "userbpf plugin: %s: '%c' is not a hex digit\n", what, c);
-			free(buf);
-			return -1;
-		}
-		int v = isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			buf[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	if (hi >= 0) {
-		fprintf(stderr, "userbpf plugin: %s: odd number of hex digits\n", what);
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static char *plugin_read_stdin(void)
 {
 	size_t cap = 4096, n = 0, got;
@@ -121,9 +84,9 @@ int cmd_plugin(int argc, char **argv)
 		fprintf(stderr, "userbpf plugin: cannot read the program from stdin\n");
 		goto out;
 	}
-	if (mem_hex && plugin_unhex("memory", mem_hex, &mem, &mem_len))
+	if (mem_hex && progfile_unhex("memory", mem_hex, &mem, &mem_len))
 		goto out;
-	if (plugin_unhex("program", text, &code, &code_len))
+	if (progfile_unhex("program", text, &code, &code_len))
 		goto out;
 	if (code_len == 0 || code_len % sizeof(struct bpf_insn)) {
 		fprintf(stderr,

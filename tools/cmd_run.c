@@ -24,25 +24,6 @@ static int run_usage(FILE *out)
 	return out == stdout ? 0 : 2;
 }
 
-static int parse_hex(const char *hex, unsigned char **out, size_t *len)
-{
-	size_t n = strlen(hex);
-	if (n % 2)
-		return -1;
-	unsigned char *b = malloc(n / 2 + 1);
-	for (size_t i = 0; b && i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			free(b);
-			return -1;
-		}
-		b[i] = (unsigned char)v;
-	}
-	*out = b;
-	*len = n / 2;
-	return b ? 0 : -1;
-}
-
 /* BPF_PROG_LOAD; prints the log on failure. Returns the fd or -1. */
 static int run_load(const char *path, const struct bpf_insn *insns, size_t cnt)
 {
@@ -108,9 +89,7 @@ int cmd_run(int argc, char **argv)
 	if (progfile_read(prog, &insns, &cnt))
 		return 1;
 	if ((data_path && progfile_read_bytes(data_path, &data, &len)) ||
-	    (mem_hex && parse_hex(mem_hex, &data, &len))) {
-		if (mem_hex)
-			fprintf(stderr, "userbpf: mem: not an even-length hex string\n");
+	    (mem_hex && progfile_unhex("mem", mem_hex, &data, &len))) {
 		free(insns);
 		return 1;
 	}

@@ -8,6 +8,7 @@ int cmd_disasm(int argc, char **argv); /* userbpf disasm FILE */
 int cmd_plugin(int argc, char **argv); /* userbpf plugin [MEM_HEX] [--jit] */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <userbpf/bpf_uapi.h>
 
@@ -20,5 +21,9 @@ int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt);
  * its len bytes so that text can be used as a string, or -1 after printing an error naming
  * the file. */
 int progfile_read_bytes(const char *path, unsigned char **buf, size_t *len);
+
+/* Decode hex digits (whitespace ignored) into a malloc'd buffer; 0, or -1 after printing
+ * a message that names what it was decoding ("memory", "program"). */
+int progfile_unhex(const char *what, const char *s, uint8_t **out, size_t *len);
 
 #endif

@@ -1,5 +1,7 @@
 /* progfile.c — reading programs and data files for the CLI, with errors that name them. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,5 +83,42 @@ int progfile_read(const char *path, struct bpf_insn **insns, size_t *cnt)
 	}
 	*insns = (struct bpf_insn *)buf; /* malloc'd, suitably aligned */
 	*cnt = len / sizeof(struct bpf_insn);
+	return 0;
+}
+
+/* Decode hex digits, ignoring whitespace. Returns 0, or -1 with a message on stderr. */
+int progfile_unhex(const char *what, const char *s, uint8_t **out, size_t *len)
+{
+	size_t n = 0;
+	uint8_t *buf = malloc(strlen(s) / 2 + 1);
+	int hi = -1;
+	if (!buf) {
+		fprintf(stderr, "userbpf: out of memory\n");
+		return -1;
+	}
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isspace(c))
+			continue;
+		if (!isxdigit(c)) {
+			fprintf(stderr, "userbpf: %s: '%c' is not a hex digit\n", what, c);
+			free(buf);
+			return -1;
+		}
+		int v = isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		fprintf(stderr, "userbpf: %s: odd number of hex digits\n", what);
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = n;
 	return 0;
 }

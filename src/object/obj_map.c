@@ -158,6 +158,20 @@ int obj_map_delete_one(struct bpf_map *map, const void *key)
 	return map->ops->map_delete_elem ? map->ops->map_delete_elem(map, key) : -OBJ_ENOTSUPP;
 }
 
+/* Finish a command that read into a bounce buffer: copy out only on success, so the
+ * caller's buffer changes only then (as the kernel's copy_to_user after the op); a NULL
+ * user buffer is -EFAULT. Frees buf unless it is the on-stack one. */
+static int obj_bounce_out(int err, void *value, const void *buf, size_t vs, const void *stack)
+{
+	if (!err && !value)
+		err = -EFAULT;
+	if (!err)
+		memcpy(value, buf, vs);
+	if (buf != stack)
+		free((void *)buf);
+	return err;
+}
+
 long obj_map_lookup_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
 	if (a->flags & ~(uint64_t)BPF_F_LOCK)
@@ -185,13 +199,7 @@ long obj_map_lookup_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	}
 	if (!err)
 		err = obj_map_lookup_one(map, key, buf, a->flags);
-	if (!err && !value)
-		err = -EFAULT;
-	if (!err)
-		memcpy(value, buf, vs);
-	if (buf != stack)
-		free(buf);
-	return err;
+	return obj_bounce_out(err, value, buf, vs, stack);
 }
 
 long obj_map_update_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size)
@@ -294,13 +302,8 @@ long obj_map_lookup_and_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsig
 			err = ops->map_lookup_and_delete_elem(map, key, buf, a->flags);
 		break;
 	}
-	if (!err && !value)
-		err = -EFAULT; /* the element is gone, as in the kernel */
-	if (!err)
-		memcpy(value, buf, vs);
-	if (buf != stack)
-		free(buf);
-	return err;
+	return obj_bounce_out(err, value, buf, vs, stack); /* on -EFAULT the element is gone,
+	                                                    * as in the kernel */
 }
 
 long obj_map_freeze(union bpf_attr *a, union bpf_attr *ua, unsigned size)
