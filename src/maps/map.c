@@ -1,6 +1,7 @@
 /* map.c — creating, attaching and detaching map storage; value copies around spin locks. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -74,12 +75,50 @@ static void map_write_header(struct bpf_map_shared *sh, const union bpf_attr *at
 	memcpy(sh->name, attr->map_name, sizeof sh->name);
 }
 
+/* Is node online? /sys/devices/system/node/online is a list like "0" or "0-1,4". */
+static bool map_numa_online(uint32_t node)
+{
+	char buf[256];
+	FILE *f = fopen("/sys/devices/system/node/online", "re");
+	if (!f)
+		return node == 0;
+	bool ok = false;
+	if (fgets(buf, sizeof buf, f)) {
+		char *s = buf;
+		while (*s && !ok) {
+			char *end;
+			unsigned long lo = strtoul(s, &end, 10), hi = lo;
+			if (end == s)
+				break;
+			if (*end == '-')
+				hi = strtoul(end + 1, &end, 10);
+			ok = node >= lo && node <= hi;
+			s = *end == ',' ? end + 1 : end;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+int bpf_map_check_common(const union bpf_attr *attr)
+{
+	if (attr->map_extra && attr->map_type != BPF_MAP_TYPE_BLOOM_FILTER)
+		return -EINVAL; /* map_extra is for bloom filters (and arenas, not here) */
+	/* NUMA_NO_NODE (-1) with the flag set is accepted: "no preference" */
+	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != (uint32_t)-1 &&
+	    !map_numa_online(attr->numa_node))
+		return -EINVAL;
+	return 0;
+}
+
 int bpf_map_create_in_fd(const union bpf_attr *attr, int fd, struct bpf_map **out)
 {
 	const struct bpf_map_ops *ops = bpf_map_ops_get(attr->map_type);
 	if (!ops)
 		return -EINVAL;
-	int err = ops->map_alloc_check ? ops->map_alloc_check(attr) : 0;
+	int err = bpf_map_check_common(attr);
+	if (!err && ops->map_alloc_check)
+		err = ops->map_alloc_check(attr);
 	if (err)
 		return err;
 	int ncpus = ub_num_possible_cpus();

@@ -120,6 +120,10 @@ struct bpf_map {
 /* The ops for a map type, or NULL if we do not implement it (map_types.c). */
 const struct bpf_map_ops *bpf_map_ops_get(uint32_t map_type);
 
+/* The kernel's map_create checks that come before any type's: map_extra only for bloom
+ * filters, BPF_F_NUMA_NODE naming an online node. 0 or -EINVAL. */
+int bpf_map_check_common(const union bpf_attr *attr);
+
 /* Create a map in fd (an empty file: O_TMPFILE or memfd): check the common attrs and the
  * type's, size the file, map it, write the header, run map_init. 0 or -errno; on error the
  * file may have been resized but nothing is mapped. */

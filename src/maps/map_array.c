@@ -41,15 +41,12 @@ static bool array_flags_access_ok(uint32_t flags)
 	               (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG);
 }
 
-/* array_map_alloc_check(), plus map_create()'s "map_extra only for bloom/arena" so the type
- * is safe whoever creates it. */
+/* array_map_alloc_check() (map_create's common checks are bpf_map_check_common). */
 static int array_map_alloc_check(const union bpf_attr *attr)
 {
 	bool percpu = attr->map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	uint32_t numa_node = attr->map_flags & BPF_F_NUMA_NODE ? attr->numa_node : NUMA_NO_NODE;
 
-	if (attr->map_extra)
-		return -EINVAL;
 	if (attr->max_entries == 0 || attr->key_size != 4 || attr->value_size == 0 ||
 	    attr->map_flags & ~ARRAY_CREATE_FLAG_MASK || !array_flags_access_ok(attr->map_flags) ||
 	    (percpu && numa_node != NUMA_NO_NODE))

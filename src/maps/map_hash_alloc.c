@@ -69,31 +69,11 @@ static void htab_geometry(const union bpf_attr *attr, int ncpus, struct htab_geo
 	g->size = g->elems_off + (uint64_t)g->nr_elems * g->elem_size;
 }
 
-/* map_create's own checks that come before the type's: BPF_F_NUMA_NODE must name an
- * online node, and map_extra is for bloom filters and arenas. */
-static int htab_check_common(const union bpf_attr *attr)
-{
-	if (attr->map_extra)
-		return -EINVAL;
-	if (attr->map_flags & BPF_F_NUMA_NODE) {
-		char path[64];
-		snprintf(path, sizeof path, "/sys/devices/system/node/node%u", attr->numa_node);
-		bool online = access(path, F_OK) == 0 ||
-		              (attr->numa_node == 0 && access("/sys/devices/system/node", F_OK));
-		if (!online)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 int htab_map_alloc_check(const union bpf_attr *attr)
 {
 	bool percpu = bpf_map_is_percpu(attr->map_type), lru = htab_is_lru(attr->map_type);
 	uint32_t flags = attr->map_flags;
 	bool percpu_lru = flags & BPF_F_NO_COMMON_LRU, prealloc = !(flags & BPF_F_NO_PREALLOC);
-	int err = htab_check_common(attr);
-	if (err)
-		return err;
 	/* BPF_F_ZERO_SEED needs CAP_SYS_ADMIN in the kernel; we have no capabilities. */
 	if (flags & ~HTAB_CREATE_FLAG_MASK)
 		return -EINVAL;

@@ -62,7 +62,7 @@ static int trie_alloc_check(const union bpf_attr *attr)
 	    (fl & ~(uint32_t)TRIE_CREATE_FLAGS) || ((fl & BPF_F_RDONLY) && (fl & BPF_F_WRONLY)) ||
 	    ((fl & BPF_F_RDONLY_PROG) && (fl & BPF_F_WRONLY_PROG)) ||
 	    attr->key_size < 4 + TRIE_DATA_SIZE_MIN || attr->key_size > 4 + TRIE_DATA_SIZE_MAX ||
-	    attr->value_size < 1 || attr->value_size > TRIE_VALUE_SIZE_MAX || attr->map_extra)
+	    attr->value_size < 1 || attr->value_size > TRIE_VALUE_SIZE_MAX)
 		return -EINVAL;
 	return 0;
 }

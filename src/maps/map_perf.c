@@ -19,8 +19,7 @@ static int perf_alloc_check(const union bpf_attr *attr)
 {
 	uint32_t fl = attr->map_flags;
 	if (attr->key_size != 4 || attr->value_size != 4 || !attr->max_entries ||
-	    (fl & ~(uint32_t)PERF_CREATE_FLAGS) || ((fl & BPF_F_RDONLY) && (fl & BPF_F_WRONLY)) ||
-	    attr->map_extra)
+	    (fl & ~(uint32_t)PERF_CREATE_FLAGS) || ((fl & BPF_F_RDONLY) && (fl & BPF_F_WRONLY)))
 		return -EINVAL;
 	return 0;
 }

@@ -44,11 +44,9 @@ static bool queue_flags_access_ok(uint32_t flags)
 	               (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG);
 }
 
-/* queue_stack_map_alloc_check(), plus map_create()'s map_extra rule. */
+/* queue_stack_map_alloc_check() (map_create's common checks are bpf_map_check_common). */
 static int queue_stack_map_alloc_check(const union bpf_attr *attr)
 {
-	if (attr->map_extra)
-		return -EINVAL;
 	if (attr->max_entries == 0 || attr->key_size != 0 || attr->value_size == 0 ||
 	    attr->map_flags & ~QUEUE_STACK_CREATE_FLAG_MASK ||
 	    !queue_flags_access_ok(attr->map_flags))

@@ -21,8 +21,6 @@ static int ringbuf_alloc_check(const union bpf_attr *attr)
 	if (attr->key_size || attr->value_size || !attr->max_entries ||
 	    (attr->max_entries & (attr->max_entries - 1)) || attr->max_entries % BPF_MAP_PAGE_SIZE)
 		return -EINVAL;
-	if (attr->map_extra)
-		return -EINVAL;
 	return 0;
 }
 

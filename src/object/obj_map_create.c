@@ -15,31 +15,6 @@
 
 #include "object/object.h"
 
-/* Is node online? /sys/devices/system/node/online is a list like "0" or "0-1,4". */
-static bool obj_numa_online(uint32_t node)
-{
-	char buf[256];
-	FILE *f = fopen("/sys/devices/system/node/online", "re");
-	if (!f)
-		return node == 0;
-	bool ok = false;
-	if (fgets(buf, sizeof buf, f)) {
-		char *s = buf;
-		while (*s && !ok) {
-			char *end;
-			unsigned long lo = strtoul(s, &end, 10), hi = lo;
-			if (end == s)
-				break;
-			if (*end == '-')
-				hi = strtoul(end + 1, &end, 10);
-			ok = node >= lo && node <= hi;
-			s = *end == ',' ? end + 1 : end;
-		}
-	}
-	fclose(f);
-	return ok;
-}
-
 /* The kernel's object name rule: [A-Za-z0-9_.], NUL-terminated within 16 bytes. The bytes
  * after the NUL are not part of the name: cleared so the header holds only the name. */
 int obj_name_check(char *name)
@@ -94,14 +69,13 @@ static int obj_map_inner(const union bpf_attr *a, struct bpf_map **inner)
 
 long obj_map_create(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
-	if (a->map_type != BPF_MAP_TYPE_BLOOM_FILTER && a->map_extra)
-		return -EINVAL;
+	int err = bpf_map_check_common(a); /* first, as in the kernel's map_create */
+	if (err)
+		return err;
 	int acc = obj_file_flags(a->map_flags);
 	if (acc < 0)
 		return acc;
 	if ((a->map_flags & BPF_F_RDONLY_PROG) && (a->map_flags & BPF_F_WRONLY_PROG))
-		return -EINVAL;
-	if ((a->map_flags & BPF_F_NUMA_NODE) && !obj_numa_online(a->numa_node))
 		return -EINVAL;
 	/* no tokens here; a token fd without its flag is a bad attribute either way */
 	if ((a->map_flags & BPF_F_TOKEN_FD) || a->map_token_fd)
@@ -113,7 +87,7 @@ long obj_map_create(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		return -EINVAL;
 	if (a->map_ifindex)
 		return -EOPNOTSUPP; /* device offload */
-	int err = ops->map_alloc_check ? ops->map_alloc_check(a) : 0;
+	err = ops->map_alloc_check ? ops->map_alloc_check(a) : 0;
 	if (err)
 		return err;
 	if ((err = obj_name_check(a->map_name)))

@@ -471,6 +471,7 @@ SC_CREATE(create_rdonly_wronly, a.map_flags = BPF_F_RDONLY | BPF_F_WRONLY)
 SC_CREATE(create_prog_rdonly_wronly, a.map_flags = BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
 SC_CREATE(create_numa0, a.map_flags = BPF_F_NUMA_NODE; a.numa_node = 0)
 SC_CREATE(create_numa999, a.map_flags = BPF_F_NUMA_NODE; a.numa_node = 999)
+SC_CREATE(create_numa_none, a.map_flags = BPF_F_NUMA_NODE; a.numa_node = (uint32_t)-1)
 SC_CREATE(create_numa999_noflag, a.numa_node = 999)
 SC_CREATE(create_map_extra_hash, a.map_extra = 1)
 SC_CREATE(create_bad_name, strcpy(a.map_name, "bad-name"))
@@ -922,6 +923,7 @@ static const struct {
         SC_ENTRY(create_prog_rdonly_wronly),
         SC_ENTRY(create_numa0),
         SC_ENTRY(create_numa999),
+        SC_ENTRY(create_numa_none),
         SC_ENTRY(create_numa999_noflag),
         SC_ENTRY(create_map_extra_hash),
         SC_ENTRY(create_bad_name),
