@@ -176,7 +176,7 @@ static double one_pass(struct worker *w)
 		break;
 	case P_HELPER *NR_OPS + OP_LOOKUP:
 		for (uint32_t i = w->lo; i < w->hi; i++) {
-			uint64_t *v = um->ops->map_lookup_elem(um, &keys[i]);
+			uint64_t *v = um->lookup(um, &keys[i]);
 
 			if (v)
 				val += *v;

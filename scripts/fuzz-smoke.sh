@@ -5,7 +5,7 @@
 # the artifact directory printed at the end.
 #
 #   FUZZ_SECONDS=20   seconds per target
-#   FUZZ_TARGETS="fuzz_isa fuzz_asm"
+#   FUZZ_TARGETS="fuzz_isa fuzz_asm fuzz_elf"
 #   FUZZ_ARTIFACTS=dir where crashing inputs go (default: a temp dir, kept on failure)
 set -euo pipefail
 
@@ -14,7 +14,7 @@ root=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null) || root=$(cd "$here
 shared="$root/../shared"
 build="$root/build/fuzz"
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-"fuzz_isa fuzz_asm"}
+targets=${FUZZ_TARGETS:-"fuzz_isa fuzz_asm fuzz_elf"}
 
 if [[ ! -f "$build/build.ninja" ]]; then
 	(cd "$root" && cmake --preset fuzz)
@@ -45,6 +45,16 @@ seed()
 	local target=$1 dir=$2 name=${1#fuzz_}
 	mkdir -p "$dir"
 	cp "$root/fuzz/corpus/$name/"* "$dir/" 2>/dev/null || true
+	# fuzz_elf: the clang-built test objects (tests/progs), compiled here like the build does
+	if [[ $target == fuzz_elf ]] && command -v clang >/dev/null; then
+		local multiarch
+		multiarch=$(cc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+		for f in "$root/tests/progs/"*.bpf.c; do
+			clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include \
+				-I"/usr/include/$multiarch" -I"$root/tests/progs" -c "$f" \
+				-o "$dir/$(basename "$f" .c).o" 2>/dev/null || true
+		done
+	fi
 	if [[ $target == fuzz_isa && -d "$shared/conformance" ]]; then
 		for f in "$shared/conformance/"*.data; do
 			raw_to_bin "$f" >"$dir/conf_$(basename "$f" .data)"

@@ -1433,8 +1433,10 @@ struct bpf_map_info {
 	uint32_t btf_id;
 	uint32_t btf_key_type_id;
 	uint32_t btf_value_type_id;
-	uint32_t : 32;
+	uint32_t btf_vmlinux_id;
 	uint64_t map_extra;
+	userbpf_aligned_u64 hash; /* 6.18: in, where a frozen array's SHA-256 goes */
+	uint32_t hash_size;       /* 6.18: in, must be 32 when hash is set */
 } __attribute__((aligned(8)));
 
 struct bpf_btf_info {

@@ -53,8 +53,9 @@ struct userbpf_vm_opts {
 
 /* Check (userbpf_isa_check, relaxed when unverified) and pre-decode a program. The
  * instructions are copied. Returns 0 and *out, or a negative errno with *e filled.
- * An ld_imm64 with a pseudo src_reg (map fd, map value, BTF id, func) is refused with
- * -EINVAL: those are resolved by the object layer before a program reaches the vm. */
+ * An ld_imm64 with a pseudo src_reg (map fd, map value, BTF id) is refused with -EINVAL:
+ * those are resolved by the object layer before a program reaches the vm. The exception
+ * is BPF_PSEUDO_FUNC (a callback's address), which the vm resolves itself. */
 int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct userbpf_vm_opts *opts,
                       struct userbpf_vm **out, struct userbpf_error *e);
 void userbpf_vm_destroy(struct userbpf_vm *vm);
@@ -106,6 +107,21 @@ bool userbpf_run_access_ok(const struct userbpf_run_ctx *rc, const void *p, size
 /* Grant a region for the rest of this run (a helper returning a pointer, in unverified
  * mode). Returns 0, or -ENOSPC when the run's region table is full. */
 int userbpf_run_grant(struct userbpf_run_ctx *rc, void *base, size_t len, unsigned prot);
+/* For helpers that take a callback (bpf_loop, bpf_for_each_map_elem): run the subprogram
+ * fn — the value an ld_imm64 BPF_PSEUDO_FUNC gave the running program — with r1..r5 = args
+ * in the next call frame of this run (it may use its caller's stack through pointers),
+ * and return its r0 in *ret. regions (may be NULL) are granted for the duration of the
+ * call only, like any region a helper grants inside it. Returns 0, or the negative errno
+ * that stopped the run inside the callback (guarded: fn is not a subprogram of the running
+ * program, a bad access, the budget, the call depth); the run then stops with it as soon
+ * as the helper returns. */
+int userbpf_run_callback(struct userbpf_run_ctx *rc, uint64_t fn, const uint64_t args[5],
+                         const struct userbpf_mem_region *regions, size_t nr_regions,
+                         uint64_t *ret);
+/* Stop the run from inside a helper: when the helper returns, the run ends with err and
+ * this message (the first failure wins). Returns err. */
+int userbpf_run_fail(struct userbpf_run_ctx *rc, int err, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus
 }

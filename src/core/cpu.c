@@ -6,6 +6,9 @@
 
 #include "core/cpu.h"
 
+__thread unsigned ub_cpu_hint_left __attribute__((tls_model("initial-exec")));
+__thread int ub_cpu_hint_cpu __attribute__((tls_model("initial-exec")));
+
 /* Parse a cpulist such as "0-3,5" and return the highest CPU + 1. */
 static int cpu_parse_possible(const char *s)
 {

@@ -1,9 +1,20 @@
-/* helper_misc.c — helpers that need no map: time, randomness, CPU, NUMA node. */
+/* helper_misc.c — helpers that need no map and no memory: clocks, randomness, CPU, node.
+ *
+ * Clocks are the host's: bpf_ktime_get_ns is CLOCK_MONOTONIC as in the kernel (its
+ * ktime_get_mono_fast_ns), so user space can compare with clock_gettime. jiffies have no
+ * user-space source; bpf_jiffies64 counts USERBPF_HZ ticks of CLOCK_BOOTTIME from the
+ * kernel's INITIAL_JIFFIES, so differences between two calls behave like the kernel's.
+ */
 #include <stdint.h>
 #include <time.h>
 
 #include "core/cpu.h"
 #include "helpers/helpers.h"
+
+/* CONFIG_HZ of the usual distribution kernels (Debian, Ubuntu, Fedora: 250 or 1000). */
+#define USERBPF_HZ 250u
+/* The kernel starts jiffies 5 minutes before the 32-bit wrap to catch wrap bugs early. */
+#define INITIAL_JIFFIES ((uint64_t)(uint32_t)(-300 * (int32_t)USERBPF_HZ))
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -22,6 +33,24 @@ uint64_t bpf_ktime_get_boot_ns_helper(uint64_t r1, uint64_t r2, uint64_t r3, uin
                                       uint64_t r5, struct userbpf_run_ctx *rc)
 {
 	return clock_ns(CLOCK_BOOTTIME);
+}
+
+uint64_t bpf_ktime_get_coarse_ns_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                        uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return clock_ns(CLOCK_MONOTONIC_COARSE);
+}
+
+uint64_t bpf_ktime_get_tai_ns_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                     uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return clock_ns(CLOCK_TAI);
+}
+
+uint64_t bpf_jiffies64_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                              struct userbpf_run_ctx *rc)
+{
+	return INITIAL_JIFFIES + clock_ns(CLOCK_BOOTTIME) / (1000000000u / USERBPF_HZ);
 }
 
 /* A per-thread xorshift32 seeded from the clock: bpf_get_prandom_u32 promises no more. */

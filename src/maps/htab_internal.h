@@ -3,19 +3,34 @@
  *
  * The type's region (map->data) holds, at 64-byte aligned offsets:
  *
- *   struct htab_hdr                 seed, geometry, the free list (non-LRU)
+ *   struct htab_hdr                 seed, geometry
  *   struct htab_bucket[n_buckets]   a lock word and the first element of the chain
  *   struct htab_lru_list[nr_lists]  LRU maps only: one list (common) or one per CPU
+ *   struct htab_freelist[nr_fl]     other maps: one free list per CPU (64 bytes each)
+ *   uint32_t extra[nr_fl * 16]      HASH / HASH_OF_MAPS: each CPU's spare element, 64 apart
  *   elements[nr_elems]              struct htab_elem, key (round_up 8), value(s)
  *
  * Elements are named by number (index + 1) so that 0 means "none" and zero-filled memory
- * is a valid empty table: no pages are touched at creation beyond the header, and
- * elements are handed out from a bump cursor the first time they are needed. Every map
- * preallocates its elements (the kernel's prealloc mode) whatever BPF_F_NO_PREALLOC says.
+ * is a valid empty table: no pages are touched at creation beyond the header and the
+ * per-CPU spares, and elements are handed out from per-list bump cursors the first time
+ * they are needed. Every map preallocates its elements (the kernel's prealloc mode)
+ * whatever BPF_F_NO_PREALLOC says.
  *
- * Locks: a bucket's lock covers its chain and the chained elements' keys and values for
- * syscall-side copies; the free-list lock covers the free list and the element count; an
- * LRU list's lock covers that list. Order: LRU list -> bucket -> free list -> value lock.
+ * Chains end in a "nulls" marker naming their bucket (HTAB_NULLS | bucket), or 0 for a
+ * bucket never used, so that lookups can walk them without the bucket lock, as the
+ * kernel's RCU lookups do: an element freed and reused while a reader stands on it may
+ * lead the reader into another bucket's chain, which it notices at the end (the wrong
+ * nulls) and walks its own again. A free element keeps its chain link for the same reason
+ * (the free lists link through lru_next).
+ *
+ * Capacity, as in the kernel: the free lists hold max_entries elements; a new key takes
+ * one (-E2BIG when every list is empty); replacing a key's value takes the CPU's spare
+ * element and leaves the old element as the new spare, so readers holding the old value
+ * keep seeing it and no list lock is taken.
+ *
+ * Locks: a bucket's lock covers changes to its chain and the chained elements' keys and
+ * values for syscall-side copies; a free list's lock covers that list; an LRU list's lock
+ * covers that list. Order: LRU list -> bucket -> free list -> value lock.
  */
 #ifndef USERBPF_MAPS_HTAB_INTERNAL_H
 #define USERBPF_MAPS_HTAB_INTERNAL_H
@@ -40,6 +55,10 @@
 #define HTAB_MAX_BUCKETS (1u << 27)
 
 enum htab_lru_type { HTAB_LRU_FREE, HTAB_LRU_ACTIVE, HTAB_LRU_INACTIVE, HTAB_LRU_NR_TYPES };
+/* not on a global list: in flight, or on a CPU's local free or pending list */
+#define HTAB_LRU_NONE HTAB_LRU_NR_TYPES
+#define HTAB_LRU_LOCAL_FREE (HTAB_LRU_NR_TYPES + 1)
+#define HTAB_LRU_LOCAL_PENDING (HTAB_LRU_NR_TYPES + 2)
 
 struct htab_hdr {
 	uint32_t magic;
@@ -51,12 +70,23 @@ struct htab_hdr {
 	uint32_t lru_target_free; /* how many elements one shrink tries to free */
 	uint32_t lru_nr_scans;    /* how many list nodes one rotate/shrink looks at */
 	uint64_t buckets_off, lru_off, elems_off;
-	/* the free list (non-LRU types), under fl_lock */
-	uint32_t fl_lock;
-	uint32_t fl_head;  /* chained through htab_elem.next */
-	uint32_t fl_bump;  /* elements above this number have never been used */
-	uint32_t fl_nfree; /* elements on the list or never used */
-	uint32_t count;    /* keys in the map, plus inserts in flight */
+	uint32_t nr_fl;    /* free lists (non-LRU types): one per CPU */
+	uint32_t nr_extra; /* per-CPU spares (HASH, HASH_OF_MAPS), 0 for the others */
+	uint64_t fl_off, extra_off;
+	uint64_t hash_init;     /* the first hashing round of a key_size-byte key: per map */
+	uint64_t lru_local_off; /* common LRU: struct htab_lru_local[nr_lru_locals] */
+	uint32_t nr_lru_locals;
+	uint32_t pad0;
+};
+
+#define HTAB_NULLS 0x80000000u
+#define HTAB_EXTRA_STRIDE 16u /* u32s between two CPUs' spares: a cache line each */
+
+struct htab_freelist {
+	uint32_t lock;
+	uint32_t head;           /* chained through htab_elem.lru_next */
+	uint32_t bump, bump_end; /* this list's never-used elements: [bump, bump_end) */
+	uint32_t pad[12];
 };
 
 struct htab_bucket {
@@ -72,10 +102,26 @@ struct htab_lru_list {
 	uint32_t pad[6];
 };
 
+/* A CPU's share of a common LRU (the kernel's bpf_lru_locallist): free elements it took
+ * from the global list in a batch, new elements not yet on the global lists (pending),
+ * and elements that left their bucket while on a global list (dead: they go to the global
+ * free list at the next batch). All under lock. */
+#define HTAB_LRU_DEAD_MAX 48u
+struct htab_lru_local {
+	uint32_t lock;
+	uint32_t free_head; /* a stack through lru_next */
+	uint32_t pend_head; /* circular through lru_prev/lru_next, head the newest */
+	uint32_t pend_count;
+	uint32_t ndead;
+	uint32_t pad0[3];
+	uint32_t dead[HTAB_LRU_DEAD_MAX];
+	uint32_t pad1[8];
+};
+
 struct htab_elem {
-	uint32_t next; /* bucket chain, or free list */
+	uint32_t next; /* bucket chain (kept while the element is free) */
 	uint32_t hash;
-	uint32_t lru_prev, lru_next; /* LRU list links, under the list's lock */
+	uint32_t lru_prev, lru_next; /* LRU list links, under the list's lock; free list link */
 	uint32_t lru_ref;            /* "referenced" bit: set by lookups without a lock */
 	uint16_t lru_type;           /* enum htab_lru_type */
 	uint16_t lru_owner;          /* the list the element belongs to */
@@ -108,7 +154,25 @@ static inline struct htab_elem *htab_elem(const struct bpf_map *map, uint32_t n)
 static inline uint32_t htab_next(const struct bpf_map *map, uint32_t n)
 {
 	struct htab_elem *e = htab_elem(map, n);
-	return e ? e->next : 0;
+	uint32_t next = e ? e->next : 0;
+	return next & HTAB_NULLS ? 0 : next;
+}
+
+/* The first element of a bucket's chain (lock held, or a racy peek), 0 when empty. */
+static inline uint32_t htab_first(const struct htab_bucket *b)
+{
+	uint32_t n = __atomic_load_n(&b->first, __ATOMIC_ACQUIRE);
+	return n & HTAB_NULLS ? 0 : n;
+}
+
+static inline struct htab_freelist *htab_freelist_at(const struct bpf_map *map, uint32_t i)
+{
+	return (struct htab_freelist *)((char *)map->data + htab_hdr(map)->fl_off) + i;
+}
+
+static inline uint32_t *htab_extra_at(const struct bpf_map *map, uint32_t cpu)
+{
+	return (uint32_t *)((char *)map->data + htab_hdr(map)->extra_off) + cpu * HTAB_EXTRA_STRIDE;
 }
 
 static inline void *htab_elem_key(struct htab_elem *e)
@@ -138,8 +202,9 @@ int htab_of_map_alloc_check(const union bpf_attr *attr);
 uint64_t htab_map_mem_size(const union bpf_attr *attr, int ncpus);
 int htab_map_init(struct bpf_map *map);
 
-/* map_hash.c: the hash of a key under this map's seed */
+/* map_hash.c: the hash of a key under this map's seed; the per-map first round */
 uint32_t htab_hash(const void *key, uint32_t len, uint32_t seed);
+uint64_t htab_hash_init(uint32_t len, uint32_t seed);
 /* Unlink element n from its bucket if it is still there (LRU eviction); true if it was. */
 bool htab_lru_del_node(struct bpf_map *map, uint32_t n);
 

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hook.h"
 #include "core/cpu.h"
 #include "core/lock.h"
+#include "core/racy.h"
 #include "maps/map.h"
 
 static uint64_t map_page_round(uint64_t n)
@@ -30,13 +32,28 @@ static void map_cache_attrs(struct bpf_map *map)
 	map->ncpus = (int)sh->ncpus;
 	map->data_size = sh->data_size;
 	map->round_value_size = (sh->value_size + 7) & ~7u;
+	map->lookup = map->ops->map_lookup_elem;
+	if (map->ops->map_resolve)
+		map->ops->map_resolve(map);
+	switch (map->map_type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		map->lookup_sys = map->ops->map_lookup_elem_sys_only
+		                          ? map->ops->map_lookup_elem_sys_only
+		                          : map->lookup;
+		break;
+	default:
+		map->lookup_sys = NULL;
+	}
 }
 
 /* Map the header page and the type's region. */
 static int map_mmap_all(struct bpf_map *map, int fd, uint64_t data_size)
 {
-	void *hdr = mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-	                 (off_t)data_size);
+	void *hdr = ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	                    (off_t)data_size);
 	if (hdr == MAP_FAILED)
 		return -errno;
 	map->sh = hdr;
@@ -45,7 +62,7 @@ static int map_mmap_all(struct bpf_map *map, int fd, uint64_t data_size)
 		return map->ops->map_mmap(map, fd);
 	if (data_size == 0)
 		return 0;
-	void *data = mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *data = ub_mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (data == MAP_FAILED)
 		return -errno;
 	map->data = data;
@@ -155,7 +172,7 @@ int bpf_map_attach_fd(int fd, struct bpf_map **out)
 		return -EINVAL;
 	uint64_t data_size = (uint64_t)st.st_size - BPF_MAP_PAGE_SIZE;
 	struct bpf_map_shared *sh =
-	        mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, (off_t)data_size);
+	        ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, (off_t)data_size);
 	if (sh == MAP_FAILED)
 		return -errno;
 	bool ok = sh->magic == BPF_MAP_SHARED_MAGIC && sh->version == BPF_MAP_SHARED_VERSION &&
@@ -206,13 +223,13 @@ void bpf_map_copy_value(const struct bpf_map *map, void *dst, const void *src)
 {
 	int32_t off = map->sh->spin_lock_off;
 	if (off < 0) {
-		memcpy(dst, src, map->value_size);
+		ub_racy_copy(dst, src, map->value_size); /* lock-free readers may be copying it */
 		return;
 	}
 	/* everything but the 4-byte lock word */
-	memcpy(dst, src, (size_t)off);
-	memcpy((char *)dst + off + 4, (const char *)src + off + 4,
-	       map->value_size - (size_t)off - 4);
+	ub_racy_copy(dst, src, (size_t)off);
+	ub_racy_copy((char *)dst + off + 4, (const char *)src + off + 4,
+	             map->value_size - (size_t)off - 4);
 }
 
 void bpf_map_copy_value_locked(const struct bpf_map *map, void *dst, const void *src, bool lock_dst)

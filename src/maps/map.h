@@ -28,7 +28,7 @@
 #include <userbpf/bpf_uapi.h>
 
 #define BPF_MAP_SHARED_MAGIC 0x4d425055u /* "UPBM" */
-#define BPF_MAP_SHARED_VERSION 1u
+#define BPF_MAP_SHARED_VERSION 2u        /* 2: per-CPU hash free lists, nulls-ended chains */
 #define BPF_MAP_PAGE_SIZE 4096u
 
 /* The header, in shared memory. Fixed layout; written once at creation except where noted. */
@@ -52,9 +52,13 @@ struct bpf_map_shared {
 	uint32_t inner_map_type, inner_key_size, inner_value_size, inner_max_entries,
 	        inner_map_flags;
 	/* mutable, atomically accessed */
-	uint32_t frozen;         /* MAP_FREEZE: syscall-side writes refused */
-	uint32_t writable_mmaps; /* live writable mmaps: freeze fails with EBUSY while > 0 */
-	uint32_t lock;           /* for rare header updates (freeze) */
+	uint32_t frozen; /* MAP_FREEZE: syscall-side writes refused */
+	/* the kernel's writecnt; always 0 here: MAP_FREEZE finds writable user mappings by
+	 * looking (object/obj_mmap.c), and a frozen map cannot be mapped writable */
+	uint32_t writable_mmaps;
+	uint32_t lock;      /* for rare header updates (freeze) */
+	uint32_t freezing;  /* MAP_FREEZE is looking for writable mappings: mmap() waits */
+	uint32_t refs_lock; /* map-in-map / prog array slot updates and their .refs links */
 };
 
 struct bpf_map;
@@ -100,6 +104,13 @@ struct bpf_map_ops {
 	/* Calls fn for each element in order; returns the number of elements visited. */
 	long (*map_for_each_callback)(struct bpf_map *map, bpf_map_each_fn fn, void *ctx,
 	                              uint64_t flags);
+	/* The value a syscall-side lookup copies out, for types whose lookup is "find, copy"
+	 * (the kernel's map_lookup_elem_sys_only: an LRU lookup from user space does not mark
+	 * the element referenced). Optional: defaults to map_lookup_elem. */
+	void *(*map_lookup_elem_sys_only)(struct bpf_map *map, const void *key);
+	/* Choose map->lookup for this map (e.g. a hash specialised for its key size).
+	 * Optional. */
+	void (*map_resolve)(struct bpf_map *map);
 };
 
 /* This process's view of one map. */
@@ -115,6 +126,14 @@ struct bpf_map {
 	int ncpus;
 	uint32_t round_value_size; /* round_up(value_size, 8): per-CPU stride */
 	void *type_priv;           /* a type's process-local state (e.g. the ring's second view) */
+	/* Resolved once when the map is created or attached in this process:
+	 * lookup      what a program's bpf_map_lookup_elem calls: ops->map_lookup_elem or a
+	 *             specialisation for this map (helpers call map->lookup(map, key));
+	 * lookup_sys  for types whose syscall-side lookup is "find the value, copy it out"
+	 *             (array, hash, LRU hash, LPM trie; not per-CPU): the finder. NULL for
+	 *             the others, which go through ops->map_lookup_elem_sys. */
+	void *(*lookup)(struct bpf_map *map, const void *key);
+	void *(*lookup_sys)(struct bpf_map *map, const void *key);
 };
 
 /* The ops for a map type, or NULL if we do not implement it (map_types.c). */

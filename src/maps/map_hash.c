@@ -1,16 +1,20 @@
 /* map_hash.c — BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS:
  * lookups, updates and deletes on the bucket chains, and the ops tables.
  *
- * Every chain walk holds the bucket's lock, so a walker never follows a link that is being
- * rewritten; the lock is held only for the walk and the copy, never while a program uses
- * the value it was given. As in the kernel's preallocated maps, an element may be freed
- * and reused while a program still holds a pointer into it.
+ * Changes to a chain hold the bucket's lock. Lookups do not: they walk the chain with
+ * acquire loads and check the nulls marker at its end (htab_internal.h), as the kernel's
+ * RCU lookups do, so that lookups from many threads share no written cache line. Syscall-
+ * side copies of per-CPU values and BPF_F_LOCK copies still hold the bucket lock. As in
+ * the kernel's preallocated maps, an element may be freed and reused while a program
+ * still holds a pointer into it. Lookups are specialised for 4-, 8- and 16-byte keys
+ * (map->lookup, chosen once per map by htab_map_resolve).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "core/cpu.h"
 #include "core/lock.h"
+#include "core/racy.h"
 #include "maps/htab_internal.h"
 
 /* ---- hashing: 64x64->128 multiply-and-fold rounds over 8-byte words ---- */
@@ -21,10 +25,16 @@ static inline uint64_t htab_fold(uint64_t a, uint64_t b)
 	return (uint64_t)p ^ (uint64_t)(p >> 64);
 }
 
-uint32_t htab_hash(const void *key, uint32_t len, uint32_t seed)
+uint64_t htab_hash_init(uint32_t len, uint32_t seed)
+{
+	return htab_fold(seed ^ 0x9e3779b97f4a7c15ull, len ^ 0xd1b54a32d192ed03ull);
+}
+
+/* The rounds after the per-map first one; len is a constant in the specialisations. */
+static inline __attribute__((always_inline)) uint32_t htab_hash_from(uint64_t h, const void *key,
+                                                                     uint32_t len)
 {
 	const unsigned char *p = key;
-	uint64_t h = htab_fold(seed ^ 0x9e3779b97f4a7c15ull, len ^ 0xd1b54a32d192ed03ull);
 	for (; len >= 8; len -= 8, p += 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
@@ -39,9 +49,90 @@ uint32_t htab_hash(const void *key, uint32_t len, uint32_t seed)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+uint32_t htab_hash(const void *key, uint32_t len, uint32_t seed)
+{
+	return htab_hash_from(htab_hash_init(len, seed), key, len);
+}
+
+/* This map's hash of a key (hash_init holds the first round). */
+static inline uint32_t htab_hash_key(const struct bpf_map *map, const void *key)
+{
+	uint64_t init = htab_hdr(map)->hash_init;
+	switch (map->key_size) {
+	case 4:
+		return htab_hash_from(init, key, 4);
+	case 8:
+		return htab_hash_from(init, key, 8);
+	case 16:
+		return htab_hash_from(init, key, 16);
+	default:
+		return htab_hash_from(init, key, map->key_size);
+	}
+}
+
 static inline struct htab_bucket *htab_select_bucket(const struct bpf_map *map, uint32_t hash)
 {
 	return htab_bucket_at(map, hash & (htab_hdr(map)->n_buckets - 1));
+}
+
+/* ---- lock-free lookup ---- */
+
+static inline __attribute__((always_inline)) bool htab_key_eq(const void *ekey, const void *key,
+                                                              uint32_t len)
+{
+#ifndef UB_TSAN
+	uint64_t a, b, c, d;
+	uint32_t x, y;
+	switch (len) { /* a constant in the specialised lookups */
+	case 4:
+		memcpy(&x, ekey, 4);
+		memcpy(&y, key, 4);
+		return x == y;
+	case 8:
+		memcpy(&a, ekey, 8);
+		memcpy(&b, key, 8);
+		return a == b;
+	case 16:
+		memcpy(&a, ekey, 8);
+		memcpy(&b, key, 8);
+		memcpy(&c, (const char *)ekey + 8, 8);
+		memcpy(&d, (const char *)key + 8, 8);
+		return ((a ^ b) | (c ^ d)) == 0;
+	}
+#endif
+	return ub_racy_equal(ekey, key, len);
+}
+
+#define HTAB_MAX_RETRIES 8
+
+static struct htab_elem *htab_find_locked_walk(const struct bpf_map *map, const void *key,
+                                               uint32_t hash);
+
+/* The element holding key, without the bucket lock. len is map->key_size (a constant in
+ * the specialised callers). After a few walks that ended in another bucket's chain (the
+ * element under us was reused meanwhile), take the lock. */
+static inline __attribute__((always_inline)) struct htab_elem *
+htab_find_rcu(const struct bpf_map *map, const void *key, uint32_t len)
+{
+	const struct htab_hdr *h = htab_hdr(map);
+	uint32_t hash = htab_hash_from(h->hash_init, key, len);
+	uint32_t b = hash & (h->n_buckets - 1);
+	const struct htab_bucket *bk = htab_bucket_at(map, b);
+	char *elems = (char *)map->data + h->elems_off;
+	uint32_t nr = h->nr_elems, esz = h->elem_size;
+	for (int tries = 0; tries < HTAB_MAX_RETRIES; tries++) {
+		uint32_t n = __atomic_load_n(&bk->first, __ATOMIC_ACQUIRE), steps = 0;
+		while (n - 1 < nr && steps++ <= nr) { /* n in [1, nr]: an element */
+			struct htab_elem *e = (struct htab_elem *)(elems + (uint64_t)(n - 1) * esz);
+			if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash &&
+			    htab_key_eq(htab_elem_key(e), key, len))
+				return e;
+			n = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE);
+		}
+		if (n == 0 || n == (HTAB_NULLS | b))
+			return NULL; /* the end of our own chain: not there */
+	}
+	return htab_find_locked_walk(map, key, hash);
 }
 
 /* ---- chains (bucket lock held) ---- */
@@ -54,8 +145,8 @@ static uint32_t htab_find(const struct bpf_map *map, struct htab_bucket *b, uint
 	for (uint32_t n = b->first; n;) {
 		struct htab_elem *e = htab_elem(map, n);
 		if (!e)
-			break;
-		if (e->hash == hash && !memcmp(htab_elem_key(e), key, map->key_size)) {
+			break; /* the nulls marker */
+		if (e->hash == hash && htab_key_eq(htab_elem_key(e), key, map->key_size)) {
 			if (prev_out)
 				*prev_out = prev;
 			return n;
@@ -66,20 +157,35 @@ static uint32_t htab_find(const struct bpf_map *map, struct htab_bucket *b, uint
 	return 0;
 }
 
-static void htab_unlink(const struct bpf_map *map, struct htab_bucket *b, uint32_t prev, uint32_t n)
+static struct htab_elem *htab_find_locked_walk(const struct bpf_map *map, const void *key,
+                                               uint32_t hash)
 {
-	uint32_t next = htab_elem(map, n)->next;
-	if (prev)
-		htab_elem(map, prev)->next = next;
-	else
-		__atomic_store_n(&b->first, next,
-		                 __ATOMIC_RELAXED); /* peeked at without the lock */
+	struct htab_bucket *b = htab_select_bucket(map, hash);
+	ub_spin_lock(&b->lock);
+	struct htab_elem *e = htab_elem(map, htab_find(map, b, hash, key, NULL));
+	ub_spin_unlock(&b->lock);
+	return e;
 }
 
+static void htab_unlink(const struct bpf_map *map, struct htab_bucket *b, uint32_t prev, uint32_t n)
+{
+	/* n keeps its own link: a reader standing on it walks on to the chain's end */
+	uint32_t next = htab_elem(map, n)->next;
+	if (prev)
+		__atomic_store_n(&htab_elem(map, prev)->next, next, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&b->first, next, __ATOMIC_RELEASE);
+}
+
+/* Publish n (filled) at the head; a never-used bucket's 0 becomes its nulls marker so that
+ * every chain ends in one. */
 static void htab_link_head(const struct bpf_map *map, struct htab_bucket *b, uint32_t n)
 {
-	htab_elem(map, n)->next = b->first;
-	__atomic_store_n(&b->first, n, __ATOMIC_RELAXED);
+	uint32_t first = b->first;
+	if (!first)
+		first = HTAB_NULLS | (uint32_t)(b - htab_bucket_at(map, 0));
+	__atomic_store_n(&htab_elem(map, n)->next, first, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->first, n, __ATOMIC_RELEASE);
 }
 
 bool htab_lru_del_node(struct bpf_map *map, uint32_t n)
@@ -88,7 +194,7 @@ bool htab_lru_del_node(struct bpf_map *map, uint32_t n)
 	struct htab_bucket *b = htab_select_bucket(map, e->hash);
 	bool found = false;
 	ub_spin_lock(&b->lock);
-	for (uint32_t prev = 0, m = b->first; m; prev = m, m = htab_next(map, m)) {
+	for (uint32_t prev = 0, m = htab_first(b); m; prev = m, m = htab_next(map, m)) {
 		if (m == n) {
 			htab_unlink(map, b, prev, n);
 			found = true;
@@ -99,40 +205,53 @@ bool htab_lru_del_node(struct bpf_map *map, uint32_t n)
 	return found;
 }
 
-/* ---- the free list (non-LRU types) ---- */
+/* ---- the free lists (non-LRU types): one per CPU ---- */
 
-/* An element for a new key (new_key: -E2BIG-style failure when max_entries keys are in the
- * map) or a spare for replacing an existing key's element (fails when taking it could
- * leave a later insert without an element; the caller then updates in place). */
-static uint32_t htab_freelist_pop(const struct bpf_map *map, bool new_key)
+static uint32_t htab_this_list(const struct bpf_map *map)
 {
-	struct htab_hdr *h = htab_hdr(map);
+	uint32_t nr = htab_hdr(map)->nr_fl;
+	return nr > 1 ? (uint32_t)ub_cpu_hint() % nr : 0;
+}
+
+static uint32_t htab_list_pop(const struct bpf_map *map, struct htab_freelist *l)
+{
+	/* an empty list is skipped without its lock: a peek, and only a peek */
+	if (!__atomic_load_n(&l->head, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&l->bump, __ATOMIC_RELAXED) >= l->bump_end)
+		return 0;
 	uint32_t n = 0;
-	ub_spin_lock(&h->fl_lock);
-	bool ok = new_key ? h->count < map->max_entries : h->fl_nfree > map->max_entries - h->count;
-	if (ok && h->fl_head) {
-		n = h->fl_head;
-		h->fl_head = htab_elem(map, n)->next;
-	} else if (ok && h->fl_bump < h->nr_elems) {
-		n = ++h->fl_bump;
+	ub_spin_lock(&l->lock);
+	if (l->head) {
+		n = l->head;
+		__atomic_store_n(&l->head, htab_elem(map, n)->lru_next, __ATOMIC_RELAXED);
+	} else if (l->bump < l->bump_end) {
+		n = l->bump;
+		__atomic_store_n(&l->bump, n + 1, __ATOMIC_RELAXED);
 	}
-	if (n) {
-		h->fl_nfree--;
-		h->count += new_key;
-	}
-	ub_spin_unlock(&h->fl_lock);
+	ub_spin_unlock(&l->lock);
 	return n;
 }
 
-static void htab_freelist_push(const struct bpf_map *map, uint32_t n, bool was_key)
+/* An element for a new key: this CPU's list first, then the others (the kernel's
+ * pcpu_freelist_pop); 0 when every list is empty, which is -E2BIG. */
+static uint32_t htab_freelist_pop(const struct bpf_map *map)
 {
-	struct htab_hdr *h = htab_hdr(map);
-	ub_spin_lock(&h->fl_lock);
-	htab_elem(map, n)->next = h->fl_head;
-	h->fl_head = n;
-	h->fl_nfree++;
-	h->count -= was_key;
-	ub_spin_unlock(&h->fl_lock);
+	uint32_t nr = htab_hdr(map)->nr_fl, me = htab_this_list(map);
+	for (uint32_t i = 0; i < nr; i++) {
+		uint32_t n = htab_list_pop(map, htab_freelist_at(map, (me + i) % nr));
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+static void htab_freelist_push(const struct bpf_map *map, uint32_t n)
+{
+	struct htab_freelist *l = htab_freelist_at(map, htab_this_list(map));
+	ub_spin_lock(&l->lock);
+	htab_elem(map, n)->lru_next = l->head;
+	__atomic_store_n(&l->head, n, __ATOMIC_RELAXED);
+	ub_spin_unlock(&l->lock);
 }
 
 /* An element that left its bucket goes back where it came from. */
@@ -141,7 +260,7 @@ static void htab_free_elem(struct bpf_map *map, uint32_t n)
 	if (htab_is_lru(map->map_type))
 		htab_lru_push_free(map, n);
 	else
-		htab_freelist_push(map, n, true);
+		htab_freelist_push(map, n);
 }
 
 /* ---- values ---- */
@@ -211,26 +330,66 @@ static void htab_fill(struct bpf_map *map, uint32_t n, uint32_t hash, const void
                       const void *value, bool all_cpus)
 {
 	struct htab_elem *e = htab_elem(map, n);
-	if (!htab_is_lru(map->map_type))
-		e->hash = hash; /* an LRU element got it when taken, under the list lock */
-	memcpy(htab_elem_key(e), key, map->key_size);
+	if (!htab_is_lru(map->map_type)) /* an LRU element got it when taken (list lock) */
+		__atomic_store_n(&e->hash, hash, __ATOMIC_RELAXED);
+	ub_racy_copy(htab_elem_key(e), key, map->key_size);
 	if (bpf_map_is_percpu(map->map_type))
 		htab_percpu_copy_in(map, e, value, all_cpus, true);
 	else
 		htab_init_value(map, e, value);
 }
 
-/* HASH and HASH_OF_MAPS: a new key takes an element from the free list (-E2BIG when the
- * map is full); an existing key's element is replaced by a fresh one, or with BPF_F_LOCK
- * its value is rewritten under the value's lock. */
+/* This CPU's spare element for replacing a key's element, or 0 when another thread on the
+ * same CPU holds it (then the value is rewritten in place). */
+static uint32_t htab_extra_take(const struct bpf_map *map, uint32_t **slot)
+{
+	const struct htab_hdr *h = htab_hdr(map);
+	if (!h->nr_extra)
+		return 0;
+	*slot = htab_extra_at(map, (uint32_t)ub_cpu_hint() % h->nr_extra);
+	return __atomic_exchange_n(*slot, 0, __ATOMIC_ACQUIRE);
+}
+
+static void htab_extra_put(const struct bpf_map *map, uint32_t *slot, uint32_t n)
+{
+	/* only the thread that emptied the slot refills it (the others found it empty and
+	 * updated in place): a plain release store, no read-modify-write */
+	__atomic_store_n(slot, n, __ATOMIC_RELEASE);
+}
+
+/* A syscall's update of an existing key with a plain 8-byte value (the common counter or
+ * pointer map): one atomic store in place instead of a replacement element. Readers see the
+ * old or the new value whole, as they would see the old or the new element; the kernel's
+ * replacement also gives no more than that (a preallocated element is reused at once). A
+ * program's update keeps the kernel's replacement, so a value pointer it holds still reads
+ * the old value. */
+static inline bool htab_store_in_place(const struct bpf_map *map, struct htab_elem *e,
+                                       const void *value)
+{
+	if (map->value_size != 8 || map->sh->spin_lock_off >= 0)
+		return false;
+#ifdef UB_TSAN
+	bpf_map_copy_value(map, htab_elem_value(map, e), value); /* byte atomics, as readers */
+#else
+	uint64_t v;
+	memcpy(&v, value, 8);
+	__atomic_store_n((uint64_t *)htab_elem_value(map, e), v, __ATOMIC_RELAXED);
+#endif
+	return true;
+}
+
+/* HASH and HASH_OF_MAPS: a new key takes an element from the free lists (-E2BIG when the
+ * map is full); an existing key's element is replaced by this CPU's spare, which the old
+ * element then becomes (a syscall's 8-byte value is stored in place); with BPF_F_LOCK the
+ * value is rewritten under the value's lock. */
 static int htab_update_plain(struct bpf_map *map, const void *key, const void *value,
-                             uint64_t flags)
+                             uint64_t flags, bool sys)
 {
 	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
 		return -EINVAL;
 	if ((flags & BPF_F_LOCK) && map->sh->spin_lock_off < 0)
 		return -EINVAL;
-	uint32_t hash = htab_hash(key, map->key_size, htab_hdr(map)->seed), prev = 0;
+	uint32_t hash = htab_hash_key(map, key), prev = 0;
 	struct htab_bucket *b = htab_select_bucket(map, hash);
 	ub_spin_lock(&b->lock);
 	uint32_t old = htab_find(map, b, hash, key, &prev);
@@ -242,7 +401,11 @@ static int htab_update_plain(struct bpf_map *map, const void *key, const void *v
 		                          true);
 		goto out;
 	}
-	uint32_t n = htab_freelist_pop(map, !old);
+	if (old && sys && map->map_type == BPF_MAP_TYPE_HASH &&
+	    htab_store_in_place(map, htab_elem(map, old), value))
+		goto out;
+	uint32_t *extra = NULL;
+	uint32_t n = old ? htab_extra_take(map, &extra) : htab_freelist_pop(map);
 	if (!n && !old) {
 		err = -E2BIG;
 	} else if (!n) {
@@ -253,7 +416,7 @@ static int htab_update_plain(struct bpf_map *map, const void *key, const void *v
 		htab_link_head(map, b, n);
 		if (old) {
 			htab_unlink(map, b, prev ? prev : n, old); /* n is now first */
-			htab_freelist_push(map, old, false);
+			htab_extra_put(map, extra, old);
 		}
 	}
 out:
@@ -267,7 +430,7 @@ static int htab_update_percpu(struct bpf_map *map, const void *key, const void *
 {
 	if (flags > BPF_EXIST)
 		return -EINVAL;
-	uint32_t hash = htab_hash(key, map->key_size, htab_hdr(map)->seed);
+	uint32_t hash = htab_hash_key(map, key);
 	struct htab_bucket *b = htab_select_bucket(map, hash);
 	ub_spin_lock(&b->lock);
 	uint32_t old = htab_find(map, b, hash, key, NULL);
@@ -275,7 +438,7 @@ static int htab_update_percpu(struct bpf_map *map, const void *key, const void *
 	if (!err && old) {
 		htab_percpu_copy_in(map, htab_elem(map, old), value, all_cpus, false);
 	} else if (!err) {
-		uint32_t n = htab_freelist_pop(map, true);
+		uint32_t n = htab_freelist_pop(map);
 		if (n) {
 			htab_fill(map, n, hash, key, value, all_cpus);
 			htab_link_head(map, b, n);
@@ -296,7 +459,24 @@ static int htab_update_lru(struct bpf_map *map, const void *key, const void *val
 	bool percpu = bpf_map_is_percpu(map->map_type);
 	if (flags > BPF_EXIST)
 		return -EINVAL;
-	uint32_t hash = htab_hash(key, map->key_size, htab_hdr(map)->seed), prev = 0, n = 0;
+	uint32_t hash = htab_hash_key(map, key), prev = 0, n = 0;
+	if (!percpu && all_cpus && flags != BPF_NOEXIST && map->value_size == 8 &&
+	    map->sh->spin_lock_off < 0) {
+		/* a syscall's 8-byte value for a key that exists: in place, marked referenced
+		 * as the kernel marks the replacement element */
+		struct htab_bucket *b = htab_select_bucket(map, hash);
+		ub_spin_lock(&b->lock);
+		uint32_t cur = htab_find(map, b, hash, key, NULL);
+		if (cur) {
+			htab_lru_set_ref(htab_elem(map, cur));
+			htab_store_in_place(map, htab_elem(map, cur), value);
+		}
+		ub_spin_unlock(&b->lock);
+		if (cur)
+			return 0;
+		if (flags == BPF_EXIST)
+			return -ENOENT;
+	}
 	if (!percpu || flags != BPF_EXIST) {
 		n = htab_lru_pop_free(map, hash);
 		if (!n)
@@ -334,7 +514,7 @@ static int htab_update(struct bpf_map *map, const void *key, const void *value, 
 		return htab_update_lru(map, key, value, flags, all_cpus);
 	if (bpf_map_is_percpu(map->map_type))
 		return htab_update_percpu(map, key, value, flags, all_cpus);
-	return htab_update_plain(map, key, value, flags);
+	return htab_update_plain(map, key, value, flags, all_cpus);
 }
 
 static int htab_map_update_elem(struct bpf_map *map, const void *key, const void *value,
@@ -360,13 +540,15 @@ static int htab_check_lookup_flags(const struct bpf_map *map, uint64_t flags)
 	return 0;
 }
 
+/* The general syscall-side lookup: per-CPU values and BPF_F_LOCK copies under the bucket
+ * lock (plain values also take the object layer's lock-free path, map->lookup_sys). */
 static int htab_map_lookup_elem_sys(struct bpf_map *map, const void *key, void *value,
                                     uint64_t flags)
 {
 	int err = htab_check_lookup_flags(map, flags);
 	if (err)
 		return err;
-	uint32_t hash = htab_hash(key, map->key_size, htab_hdr(map)->seed);
+	uint32_t hash = htab_hash_key(map, key);
 	struct htab_bucket *b = htab_select_bucket(map, hash);
 	ub_spin_lock(&b->lock);
 	uint32_t n = htab_find(map, b, hash, key, NULL);
@@ -379,7 +561,7 @@ static int htab_map_lookup_elem_sys(struct bpf_map *map, const void *key, void *
 /* value == NULL: a plain delete. */
 static int htab_delete(struct bpf_map *map, const void *key, void *value, uint64_t flags)
 {
-	uint32_t hash = htab_hash(key, map->key_size, htab_hdr(map)->seed), prev = 0;
+	uint32_t hash = htab_hash_key(map, key), prev = 0;
 	struct htab_bucket *b = htab_select_bucket(map, hash);
 	ub_spin_lock(&b->lock);
 	uint32_t n = htab_find(map, b, hash, key, &prev);
@@ -416,36 +598,81 @@ static int htab_of_map_lookup_and_delete_elem(struct bpf_map *map, const void *k
 	return err ? err : -ENOTSUPP;
 }
 
-/* ---- helper side ---- */
+/* ---- helper side: map->lookup, specialised by key size ---- */
 
-static struct htab_elem *htab_lookup_helper(struct bpf_map *map, const void *key)
+/* HASH / HASH_OF_MAPS: the value. */
+#define HTAB_LOOKUP_PLAIN(name, len)                                                               \
+	static void *name(struct bpf_map *map, const void *key)                                    \
+	{                                                                                          \
+		struct htab_elem *e = htab_find_rcu(map, key, len);                                \
+		return e ? htab_elem_value(map, e) : NULL;                                         \
+	}
+HTAB_LOOKUP_PLAIN(htab_lookup_k4, 4)
+HTAB_LOOKUP_PLAIN(htab_lookup_k8, 8)
+HTAB_LOOKUP_PLAIN(htab_lookup_k16, 16)
+HTAB_LOOKUP_PLAIN(htab_lookup_any, map->key_size)
+
+/* LRU_HASH: a program's lookup is what keeps an element alive; a syscall's is not. */
+#define HTAB_LOOKUP_LRU(name, len)                                                                 \
+	static void *name(struct bpf_map *map, const void *key)                                    \
+	{                                                                                          \
+		struct htab_elem *e = htab_find_rcu(map, key, len);                                \
+		if (!e)                                                                            \
+			return NULL;                                                               \
+		htab_lru_set_ref(e);                                                               \
+		return htab_elem_value(map, e);                                                    \
+	}
+HTAB_LOOKUP_LRU(htab_lru_lookup_k4, 4)
+HTAB_LOOKUP_LRU(htab_lru_lookup_k8, 8)
+HTAB_LOOKUP_LRU(htab_lru_lookup_k16, 16)
+HTAB_LOOKUP_LRU(htab_lru_lookup_any, map->key_size)
+
+static void *htab_lru_lookup_sys_only(struct bpf_map *map, const void *key)
 {
-	uint32_t hash = htab_hash(key, map->key_size, htab_hdr(map)->seed);
-	struct htab_bucket *b = htab_select_bucket(map, hash);
-	ub_spin_lock(&b->lock);
-	struct htab_elem *e = htab_elem(map, htab_find(map, b, hash, key, NULL));
-	ub_spin_unlock(&b->lock);
-	if (e && htab_is_lru(map->map_type))
-		htab_lru_set_ref(e); /* programs' lookups are what keeps an LRU element alive */
-	return e;
+	struct htab_elem *e = htab_find_rcu(map, key, map->key_size);
+	return e ? htab_elem_value(map, e) : NULL;
+}
+
+/* Per-CPU maps: this CPU's value (LRU: marked referenced). */
+static void *htab_map_lookup_percpu_this(struct bpf_map *map, const void *key)
+{
+	struct htab_elem *e = htab_find_rcu(map, key, map->key_size);
+	if (!e)
+		return NULL;
+	if (htab_is_lru(map->map_type))
+		htab_lru_set_ref(e);
+	return htab_elem_cpu_value(map, e, ub_current_cpu());
 }
 
 static void *htab_map_lookup_elem(struct bpf_map *map, const void *key)
 {
-	struct htab_elem *e = htab_lookup_helper(map, key);
-	if (!e)
-		return NULL;
 	if (bpf_map_is_percpu(map->map_type))
-		return htab_elem_cpu_value(map, e, ub_current_cpu());
-	return htab_elem_value(map, e);
+		return htab_map_lookup_percpu_this(map, key);
+	if (htab_is_lru(map->map_type))
+		return htab_lru_lookup_any(map, key);
+	return htab_lookup_any(map, key);
 }
 
 static void *htab_map_lookup_percpu_elem(struct bpf_map *map, const void *key, uint32_t cpu)
 {
 	if (cpu >= (uint32_t)map->ncpus)
 		return NULL;
-	struct htab_elem *e = htab_lookup_helper(map, key);
+	struct htab_elem *e = htab_find_rcu(map, key, map->key_size);
+	if (e && htab_is_lru(map->map_type))
+		htab_lru_set_ref(e);
 	return e ? htab_elem_cpu_value(map, e, (int)cpu) : NULL;
+}
+
+static void htab_map_resolve(struct bpf_map *map)
+{
+	static void *(*const plain[])(struct bpf_map *, const void *) = {
+	        htab_lookup_k4, htab_lookup_k8, htab_lookup_k16, htab_lookup_any};
+	static void *(*const lru[])(struct bpf_map *, const void *) = {
+	        htab_lru_lookup_k4, htab_lru_lookup_k8, htab_lru_lookup_k16, htab_lru_lookup_any};
+	if (bpf_map_is_percpu(map->map_type))
+		return; /* ops->map_lookup_elem */
+	unsigned i = map->key_size == 4 ? 0 : map->key_size == 8 ? 1 : map->key_size == 16 ? 2 : 3;
+	map->lookup = htab_is_lru(map->map_type) ? lru[i] : plain[i];
 }
 
 /* ---- ops ---- */
@@ -455,7 +682,7 @@ static void *htab_map_lookup_percpu_elem(struct bpf_map *map, const void *key, u
 	.map_lookup_elem_sys = htab_map_lookup_elem_sys, .map_update_elem = htab_map_update_elem,  \
 	.map_delete_elem = htab_map_delete_elem, .map_get_next_key = htab_map_get_next_key,        \
 	.map_lookup_elem = htab_map_lookup_elem,                                                   \
-	.map_for_each_callback = htab_map_for_each_callback
+	.map_for_each_callback = htab_map_for_each_callback, .map_resolve = htab_map_resolve
 
 const struct bpf_map_ops htab_map_ops = {
         .map_alloc_check = htab_map_alloc_check,
@@ -477,6 +704,7 @@ const struct bpf_map_ops htab_lru_map_ops = {
         HTAB_COMMON_OPS,
         .map_lookup_and_delete_elem = htab_map_lookup_and_delete_elem,
         .map_update_elem_prog = htab_map_update_elem_prog,
+        .map_lookup_elem_sys_only = htab_lru_lookup_sys_only,
 };
 
 const struct bpf_map_ops htab_lru_percpu_map_ops = {

@@ -21,8 +21,9 @@
 #define HTAB_LRU_PERCPU_FREE_TARGET 4u
 
 struct htab_geometry {
-	uint32_t max_entries, n_buckets, elem_size, nr_elems, nr_lru_lists;
-	uint64_t buckets_off, lru_off, elems_off, size;
+	uint32_t max_entries, n_buckets, elem_size, nr_elems, nr_lru_lists, nr_lru_locals, nr_fl,
+	        nr_extra;
+	uint64_t buckets_off, lru_off, lru_local_off, fl_off, extra_off, elems_off, size;
 };
 
 static uint64_t htab_align(uint64_t n)
@@ -59,13 +60,20 @@ static void htab_geometry(const union bpf_attr *attr, int ncpus, struct htab_geo
 	                          (percpu ? vstride * (uint64_t)ncpus : vstride));
 	/* A plain hash replaces an element by a fresh one (readers holding the old value keep
 	 * seeing it): the kernel keeps one spare per CPU for that. */
-	g->nr_elems = g->max_entries + (!percpu && !lru ? (uint32_t)ncpus : 0);
+	g->nr_extra = !percpu && !lru ? (uint32_t)ncpus : 0;
+	g->nr_elems = g->max_entries + g->nr_extra;
 	g->nr_lru_lists = !lru ? 0 : attr->map_flags & BPF_F_NO_COMMON_LRU ? (uint32_t)ncpus : 1;
+	g->nr_fl = lru ? 0 : (uint32_t)ncpus;
 	g->buckets_off = htab_align(sizeof(struct htab_hdr));
 	g->lru_off =
 	        htab_align(g->buckets_off + (uint64_t)g->n_buckets * sizeof(struct htab_bucket));
-	g->elems_off =
+	g->nr_lru_locals = g->nr_lru_lists == 1 ? (uint32_t)ncpus : 0;
+	g->lru_local_off =
 	        htab_align(g->lru_off + (uint64_t)g->nr_lru_lists * sizeof(struct htab_lru_list));
+	g->fl_off = htab_align(g->lru_local_off +
+	                       (uint64_t)g->nr_lru_locals * sizeof(struct htab_lru_local));
+	g->extra_off = htab_align(g->fl_off + (uint64_t)g->nr_fl * sizeof(struct htab_freelist));
+	g->elems_off = htab_align(g->extra_off + (uint64_t)g->nr_extra * HTAB_EXTRA_STRIDE * 4);
 	g->size = g->elems_off + (uint64_t)g->nr_elems * g->elem_size;
 }
 
@@ -159,12 +167,24 @@ int htab_map_init(struct bpf_map *map)
 	h->buckets_off = g.buckets_off;
 	h->lru_off = g.lru_off;
 	h->elems_off = g.elems_off;
-	h->fl_head = 0;
-	h->fl_bump = 0;
-	h->fl_nfree = g.nr_elems;
-	h->count = 0;
+	h->nr_fl = g.nr_fl;
+	h->lru_local_off = g.lru_local_off;
+	h->nr_lru_locals = g.nr_lru_locals;
+	h->nr_extra = g.nr_extra;
+	h->fl_off = g.fl_off;
+	h->extra_off = g.extra_off;
+	h->hash_init = htab_hash_init(map->key_size, h->seed);
 	if (g.nr_lru_lists)
 		htab_lru_init(map);
+	/* max_entries elements shared out among the free lists (each CPU's share), then
+	 * one spare per CPU after them */
+	for (uint32_t i = 0; i < g.nr_fl; i++) {
+		struct htab_freelist *l = htab_freelist_at(map, i);
+		l->bump = 1 + (uint32_t)((uint64_t)g.max_entries * i / g.nr_fl);
+		l->bump_end = 1 + (uint32_t)((uint64_t)g.max_entries * (i + 1) / g.nr_fl);
+	}
+	for (uint32_t i = 0; i < g.nr_extra; i++)
+		*htab_extra_at(map, i) = g.max_entries + 1 + i;
 	__atomic_store_n(&h->magic, HTAB_MAGIC, __ATOMIC_RELEASE);
 	return 0;
 }

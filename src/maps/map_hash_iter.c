@@ -14,11 +14,11 @@ static int htab_first_from(struct bpf_map *map, uint32_t b, void *next_key)
 	struct htab_hdr *h = htab_hdr(map);
 	for (; b < h->n_buckets; b++) {
 		struct htab_bucket *bk = htab_bucket_at(map, b);
-		if (!__atomic_load_n(&bk->first, __ATOMIC_RELAXED))
+		if (!htab_first(bk))
 			continue; /* empty buckets are the common case in a sparse map: skip
 			             unlocked */
 		ub_spin_lock(&bk->lock);
-		struct htab_elem *e = htab_elem(map, bk->first);
+		struct htab_elem *e = htab_elem(map, htab_first(bk));
 		if (e)
 			memcpy(next_key, htab_elem_key(e), map->key_size);
 		ub_spin_unlock(&bk->lock);

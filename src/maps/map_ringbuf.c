@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/hook.h"
 #include "core/lock.h"
 #include "maps/map_wake.h"
 #include "maps/ringbuf.h"
@@ -46,11 +47,11 @@ static int ringbuf_mmap(struct bpf_map *map, int fd)
 	if (base == MAP_FAILED)
 		return -errno;
 	const int prot = PROT_READ | PROT_WRITE, fl = MAP_SHARED | MAP_FIXED;
-	if (mmap(base, RINGBUF_DATA_OFF + size, prot, fl, fd, 0) == MAP_FAILED ||
-	    mmap(base + RINGBUF_DATA_OFF + size, size, prot, fl, fd, RINGBUF_DATA_OFF) ==
+	if (ub_mmap(base, RINGBUF_DATA_OFF + size, prot, fl, fd, 0) == MAP_FAILED ||
+	    ub_mmap(base + RINGBUF_DATA_OFF + size, size, prot, fl, fd, RINGBUF_DATA_OFF) ==
 	            MAP_FAILED ||
-	    mmap(base + RINGBUF_DATA_OFF + 2 * size, size, prot, fl, fd,
-	         (off_t)(RINGBUF_DATA_OFF + size)) == MAP_FAILED) {
+	    ub_mmap(base + RINGBUF_DATA_OFF + 2 * size, size, prot, fl, fd,
+	            (off_t)(RINGBUF_DATA_OFF + size)) == MAP_FAILED) {
 		int err = -errno;
 		munmap(base, len);
 		return err;

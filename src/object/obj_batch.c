@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/uaccess.h"
 #include "object/object.h"
 
 #define OBJ_ENOTSUPP 524
@@ -49,7 +50,8 @@ static long obj_batch_lookup(struct bpf_map *map, union bpf_attr *a, union bpf_a
 	uint32_t max = a->batch.count;
 	if (!max)
 		return 0;
-	ua->batch.count = 0;
+	if (obj_put_u32(&ua->batch.count, 0))
+		return -EFAULT;
 	size_t ks = map->key_size, vs = obj_map_value_size(map);
 	char *keys = obj_u64_ptr(a->batch.keys), *values = obj_u64_ptr(a->batch.values);
 	const void *in = obj_u64_ptr(a->batch.in_batch);
@@ -59,8 +61,10 @@ static long obj_batch_lookup(struct bpf_map *map, union bpf_attr *a, union bpf_a
 		return -ENOMEM;
 	char *prev = buf, *key = buf + ks, *value = buf + 2 * ks;
 	bool have_prev = in != NULL;
-	if (in)
-		memcpy(prev, in, ks);
+	if (in && ub_copy_from_user(prev, in, ks)) {
+		free(buf);
+		return -EFAULT;
+	}
 	uint32_t cp = 0;
 	int retry = OBJ_LOOKUP_RETRIES;
 	long err = 0;
@@ -81,12 +85,11 @@ static long obj_batch_lookup(struct bpf_map *map, union bpf_attr *a, union bpf_a
 		}
 		if (err)
 			goto out;
-		if (!keys || !values) {
+		if (!keys || !values || ub_copy_to_user(keys + (size_t)cp * ks, key, ks) ||
+		    ub_copy_to_user(values + (size_t)cp * vs, value, vs)) {
 			err = -EFAULT;
 			goto out;
 		}
-		memcpy(keys + (size_t)cp * ks, key, ks);
-		memcpy(values + (size_t)cp * vs, value, vs);
 		char *t = prev;
 		prev = key;
 		key = t;
@@ -94,13 +97,10 @@ static long obj_batch_lookup(struct bpf_map *map, union bpf_attr *a, union bpf_a
 		retry = OBJ_LOOKUP_RETRIES;
 		cp++;
 	}
-	ua->batch.count = cp;
-	if (cp) {
-		if (out)
-			memcpy(out, prev, ks);
-		else
-			err = -EFAULT;
-	}
+	if (obj_put_u32(&ua->batch.count, cp))
+		err = -EFAULT;
+	if (cp && (!out || ub_copy_to_user(out, prev, ks)))
+		err = -EFAULT;
 out:
 	free(buf);
 	return err;
@@ -111,24 +111,31 @@ static long obj_batch_write(struct bpf_map *map, union bpf_attr *a, union bpf_at
 	uint32_t max = a->batch.count;
 	if (!max)
 		return 0;
-	ua->batch.count = 0;
+	if (obj_put_u32(&ua->batch.count, 0))
+		return -EFAULT;
 	size_t ks = map->key_size, vs = obj_map_value_size(map);
 	const char *keys = obj_u64_ptr(a->batch.keys), *values = obj_u64_ptr(a->batch.values);
+	/* each key and value is copied in before the map sees it, as the kernel does */
+	char *buf = malloc(ks + vs + 1);
+	if (!buf)
+		return -ENOMEM;
+	char *key = buf, *value = buf + ks;
 	uint32_t cp;
 	long err = 0;
 	for (cp = 0; cp < max; cp++) {
-		if ((ks && !keys) || (!del && !values)) {
+		if ((ks && (!keys || ub_copy_from_user(key, keys + (size_t)cp * ks, ks))) ||
+		    (!del && (!values || ub_copy_from_user(value, values + (size_t)cp * vs, vs)))) {
 			err = -EFAULT;
 			break;
 		}
-		const char *key = keys + (size_t)cp * ks;
-		err = del ? obj_map_delete_one(map, key)
-		          : obj_map_update_one(map, key, values + (size_t)cp * vs,
-		                               a->batch.elem_flags);
+		err = del ? obj_map_delete_one(map, ks ? key : NULL)
+		          : obj_map_update_one(map, ks ? key : NULL, value, a->batch.elem_flags);
 		if (err)
 			break;
 	}
-	ua->batch.count = cp;
+	free(buf);
+	if (obj_put_u32(&ua->batch.count, cp))
+		err = -EFAULT;
 	return err;
 }
 

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hook.h"
+#include "core/uaccess.h"
 #include "object/object.h"
 
 #define OBJ_SYSFS_BPF "/sys/fs/bpf"
@@ -143,7 +145,7 @@ int obj_blob_attach(int fd, struct obj_blob **out)
 		return -EINVAL;
 	uint64_t data = (uint64_t)st.st_size - OBJ_PAGE_SIZE;
 	struct obj_hdr *hdr =
-	        mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)data);
+	        ub_mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)data);
 	if (hdr == MAP_FAILED)
 		return -errno;
 	struct obj_blob *b = calloc(1, sizeof *b);
@@ -154,7 +156,7 @@ int obj_blob_attach(int fd, struct obj_blob **out)
 	}
 	b->hdr = hdr;
 	if (data) {
-		b->payload = mmap(NULL, data, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		b->payload = ub_mmap(NULL, data, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (b->payload == MAP_FAILED) {
 			int err = -errno;
 			munmap(hdr, OBJ_PAGE_SIZE);
@@ -239,11 +241,10 @@ static void obj_path_normalize(char *p)
 /* Where a pin path lives for us: *in_root set when it is under the bpffs root. */
 static int obj_path_resolve(const union bpf_attr *a, char *out, bool *in_root)
 {
-	const char *user = obj_u64_ptr(a->pathname);
-	if (!user)
-		return -EFAULT;
-	if (strnlen(user, PATH_MAX) >= PATH_MAX)
-		return -ENAMETOOLONG;
+	char user[PATH_MAX];
+	int cerr = ub_strncpy_from_user(user, obj_u64_ptr(a->pathname), sizeof user);
+	if (cerr)
+		return cerr; /* EFAULT, or ENAMETOOLONG as getname() */
 	char path[PATH_MAX * 2];
 	if (user[0] == '/') {
 		snprintf(path, sizeof path, "%s", user);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hook.h"
 #include "object/object.h"
 
 static const char *const obj_kind_names[OBJ_NR_KINDS] = {
@@ -49,7 +50,7 @@ uint32_t obj_id_alloc(enum obj_kind kind, int *err)
 		/* growing to a page is idempotent, so concurrent creators agree */
 		void *p = MAP_FAILED;
 		if (fd >= 0 && ftruncate(fd, OBJ_PAGE_SIZE) == 0)
-			p = mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			p = ub_mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (fd >= 0)
 			close(fd);
 		if (p != MAP_FAILED) {
@@ -139,9 +140,10 @@ static int obj_open_if(const char *path, const struct obj_holder *h, enum obj_ki
 	return fd;
 }
 
-/* A pin under dir of the registered inode (recursive; skips our own bookkeeping). */
+/* A pin under dir of the registered inode (recursive; skips our own bookkeeping, and the
+ * .refs links that objects hold on each other when user_only). */
 static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_kind kind,
-                         uint32_t id, int accmode, int depth)
+                         uint32_t id, int accmode, int depth, bool user_only)
 {
 	DIR *d = opendir(dir);
 	if (!d || depth > 16) {
@@ -154,7 +156,8 @@ static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_k
 	while (fd < 0 && (de = readdir(d))) {
 		if (de->d_name[0] == '.' &&
 		    (!de->d_name[1] || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".ids") ||
-		     !strcmp(de->d_name, ".registry")))
+		     !strcmp(de->d_name, ".registry") || !strcmp(de->d_name, ".parked") ||
+		     (user_only && depth == 0 && !strcmp(de->d_name, ".refs"))))
 			continue;
 		char path[PATH_MAX * 2];
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
@@ -162,7 +165,7 @@ static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_k
 		if (lstat(path, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode))
-			fd = obj_scan_pins(path, h, kind, id, accmode, depth + 1);
+			fd = obj_scan_pins(path, h, kind, id, accmode, depth + 1, user_only);
 		else if (S_ISREG(st.st_mode) && st.st_ino == h->ino && st.st_dev == h->dev)
 			fd = obj_open_if(path, h, kind, id, accmode);
 	}
@@ -212,6 +215,11 @@ static int obj_scan_procs(struct obj_holder *h, enum obj_kind kind, uint32_t id,
 
 int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode)
 {
+	return obj_registry_open_ex(kind, id, accmode, false);
+}
+
+int obj_registry_open_ex(enum obj_kind kind, uint32_t id, int accmode, bool user_only)
+{
 	char root[PATH_MAX], path[PATH_MAX], link[64];
 	int err = obj_root(root);
 	if (err)
@@ -222,13 +230,13 @@ int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode)
 	snprintf(link, sizeof link, "/proc/%ld/fd/%d", h.pid, h.fd);
 	int fd = obj_open_if(link, &h, kind, id, accmode);
 	if (fd < 0)
-		fd = obj_scan_pins(root, &h, kind, id, accmode, 0);
+		fd = obj_scan_pins(root, &h, kind, id, accmode, 0, user_only);
 	if (fd < 0) {
 		fd = obj_scan_procs(&h, kind, id, accmode);
 		if (fd >= 0)
 			obj_registry_write(path, &h); /* the next lookup goes straight there */
 	}
-	if (fd < 0)
+	if (fd < 0 && !user_only)
 		unlink(path); /* nothing holds it: the object is gone */
 	return fd;
 }
@@ -246,7 +254,8 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	int err = obj_root(root);
 	if (err)
 		return err;
-	obj_fd_revalidate(); /* our own stale entries no longer hold their objects */
+	obj_fd_revalidate();  /* our own stale entries no longer hold their objects */
+	obj_map_refs_sweep(); /* objects held only by slots of maps that are gone */
 	if (kind == OBJ_MAP)
 		obj_prog_refs_sweep(); /* maps held only by programs that are gone */
 	snprintf(dir, sizeof dir, "%s/.registry", root);
@@ -281,8 +290,7 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		if (fd < 0)
 			continue;
 		close(fd);
-		ua->next_id = ids[i];
-		ret = 0;
+		ret = obj_put_u32(&ua->next_id, ids[i]);
 	}
 	free(ids);
 	return ret;
@@ -301,6 +309,7 @@ long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if (!a->map_id)
 		return -ENOENT;
 	obj_fd_revalidate();
+	obj_map_refs_sweep();
 	if (kind == OBJ_MAP)
 		obj_prog_refs_sweep();
 	int fd = obj_registry_open(kind, a->map_id, acc);

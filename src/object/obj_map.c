@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,12 @@
 #include <unistd.h>
 
 #include "core/lock.h"
+#include "core/racy.h"
+#include "core/uaccess.h"
 #include "object/object.h"
 
 #define OBJ_ENOTSUPP 524 /* the kernel's internal "operation not supported" */
-/* Ops write into a bounce buffer and the caller's buffer is written only on success, as
- * the kernel copies out after the operation. Small values stay on the stack. */
-#define OBJ_BOUNCE 256
+#define OBJ_BOUNCE 256   /* keys and values up to this size are copied via the stack */
 
 static bool obj_is_queue(uint32_t t)
 {
@@ -36,7 +37,7 @@ size_t obj_map_value_size(const struct bpf_map *map)
 int obj_map_get(int fd, unsigned need, struct obj_entry **out)
 {
 	struct obj_entry *e;
-	int err = obj_fd_get(fd, OBJ_MAP, &e);
+	int err = obj_fd_lookup(fd, OBJ_MAP, &e);
 	if (err)
 		return err;
 	unsigned access = e->access;
@@ -48,13 +49,33 @@ int obj_map_get(int fd, unsigned need, struct obj_entry **out)
 	return 0;
 }
 
-/* The kernel's key copy: a key is required iff the map has one. */
-static int obj_map_key(const struct bpf_map *map, uint64_t ukey, const void **key)
+/* The kernel's __bpf_copy_key: a key is required iff the map has one. It is copied in
+ * (into stack, OBJ_BOUNCE bytes, when it fits) before the map sees it, so a bad pointer is
+ * -EFAULT and never a fault while a map lock is held. *key is NULL for keyless maps. */
+static int obj_key_in(const struct bpf_map *map, uint64_t ukey, void *stack, void **key)
 {
-	*key = obj_u64_ptr(ukey);
-	if (map->key_size)
-		return *key ? 0 : -EFAULT;
-	return *key ? -EINVAL : 0;
+	const void *u = obj_u64_ptr(ukey);
+	*key = NULL;
+	if (!map->key_size)
+		return u ? -EINVAL : 0;
+	if (!u)
+		return -EFAULT;
+	void *k = map->key_size <= OBJ_BOUNCE ? stack : malloc(map->key_size);
+	if (!k)
+		return -ENOMEM;
+	if (ub_copy_from_user(k, u, map->key_size)) {
+		if (k != stack)
+			free(k);
+		return -EFAULT;
+	}
+	*key = k;
+	return 0;
+}
+
+static void obj_key_free(void *key, void *stack)
+{
+	if (key != stack)
+		free(key);
 }
 
 static int obj_map_lock_flag(const struct bpf_map *map, uint64_t flags)
@@ -116,11 +137,41 @@ static int obj_map_fd_value(struct bpf_map *map, const void *value, uint32_t *id
 	return 0;
 }
 
+/* A slot of a prog array or map of maps takes the object's id, and holds a reference to
+ * it (obj_refs.c) from the moment the id is visible. */
+static int obj_map_update_fd_slot(struct bpf_map *map, const void *key, const void *value,
+                                  uint64_t flags)
+{
+	uint32_t id;
+	int err = obj_map_fd_value(map, value, &id);
+	if (err)
+		return err;
+	if (!map->ops->map_update_elem)
+		return -OBJ_ENOTSUPP;
+	int32_t ufd;
+	memcpy(&ufd, value, sizeof ufd);
+	char tmp[PATH_MAX + 64];
+	ub_spin_lock(&map->sh->refs_lock);
+	/* if the link cannot be made (another root), the slot works without holding */
+	bool linked = obj_slot_ref_prepare(map, ufd, tmp, sizeof tmp) == 0;
+	err = map->ops->map_update_elem(map, key, &id, flags);
+	if (linked && !err)
+		obj_slot_ref_commit(map, key, tmp);
+	else if (linked)
+		obj_slot_ref_abort(tmp);
+	ub_spin_unlock(&map->sh->refs_lock);
+	return err;
+}
+
+static bool obj_map_holds_fds(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       t == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
 int obj_map_update_one(struct bpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	const struct bpf_map_ops *ops = map->ops;
-	uint32_t id;
-	int err;
 	switch (map->map_type) {
 	case BPF_MAP_TYPE_QUEUE:
 	case BPF_MAP_TYPE_STACK:
@@ -135,11 +186,7 @@ int obj_map_update_one(struct bpf_map *map, const void *key, const void *value, 
 			return -EINVAL;
 		/* fallthrough */
 	case BPF_MAP_TYPE_HASH_OF_MAPS:
-		err = obj_map_fd_value(map, value, &id);
-		if (err)
-			return err;
-		return ops->map_update_elem ? ops->map_update_elem(map, key, &id, flags)
-		                            : -OBJ_ENOTSUPP;
+		return obj_map_update_fd_slot(map, key, value, flags);
 	}
 	return ops->map_update_elem ? ops->map_update_elem(map, key, value, flags) : -OBJ_ENOTSUPP;
 }
@@ -155,79 +202,125 @@ int obj_map_delete_one(struct bpf_map *map, const void *key)
 	case BPF_MAP_TYPE_RINGBUF:
 		return -OBJ_ENOTSUPP;
 	}
-	return map->ops->map_delete_elem ? map->ops->map_delete_elem(map, key) : -OBJ_ENOTSUPP;
+	if (!map->ops->map_delete_elem)
+		return -OBJ_ENOTSUPP;
+	if (!obj_map_holds_fds(map->map_type))
+		return map->ops->map_delete_elem(map, key);
+	ub_spin_lock(&map->sh->refs_lock);
+	int err = map->ops->map_delete_elem(map, key);
+	if (!err)
+		obj_slot_ref_drop(map, key);
+	ub_spin_unlock(&map->sh->refs_lock);
+	return err;
 }
 
-/* Finish a command that read into a bounce buffer: copy out only on success, so the
- * caller's buffer changes only then (as the kernel's copy_to_user after the op); a NULL
- * user buffer is -EFAULT. Frees buf unless it is the on-stack one. */
-static int obj_bounce_out(int err, void *value, const void *buf, size_t vs, const void *stack)
+static void obj_elem_of(const union bpf_attr *a, struct obj_elem_attr *ea)
 {
-	if (!err && !value)
-		err = -EFAULT;
+	ea->map_fd = a->map_fd;
+	ea->pad = 0;
+	ea->key = a->key;
+	ea->value = a->value;
+	ea->flags = a->flags;
+}
+
+/* Ops write into a bounce buffer and the caller's buffer is written only on success, as
+ * the kernel copies out after the operation. */
+long obj_map_lookup_x(const struct obj_elem_attr *ea)
+{
+	if (ea->flags & ~(uint64_t)BPF_F_LOCK)
+		return -EINVAL;
+	struct obj_entry *e;
+	int err = obj_map_get((int)ea->map_fd, OBJ_CAN_READ, &e);
+	if (err)
+		return err;
+	struct bpf_map *map = e->map;
+	if ((err = obj_map_lock_flag(map, ea->flags)))
+		return err;
+	uint64_t kstack[OBJ_BOUNCE / 8], vstack[OBJ_BOUNCE / 8];
+	void *key;
+	if ((err = obj_key_in(map, ea->key, kstack, &key)))
+		return err;
+	void *uvalue = obj_u64_ptr(ea->value);
+	size_t vs = bpf_map_value_size_sys(map);
+	void *buf = vs <= sizeof vstack ? vstack : malloc(vs);
+	if (!buf) {
+		obj_key_free(key, kstack);
+		return -ENOMEM;
+	}
+	if (map->map_type == BPF_MAP_TYPE_BLOOM_FILTER) /* the value is the question */
+		err = uvalue ? ub_copy_from_user(buf, uvalue, vs) : -EFAULT;
 	if (!err)
-		memcpy(value, buf, vs);
-	if (buf != stack)
-		free((void *)buf);
+		err = obj_map_lookup_one(map, key, buf, ea->flags);
+	if (!err)
+		err = uvalue ? ub_copy_to_user(uvalue, buf, vs) : -EFAULT;
+	if (buf != vstack)
+		free(buf);
+	obj_key_free(key, kstack);
+	return err;
+}
+
+long obj_map_update_x(const struct obj_elem_attr *ea)
+{
+	struct obj_entry *e;
+	int err = obj_map_get((int)ea->map_fd, OBJ_CAN_WRITE, &e);
+	if (err)
+		return err;
+	struct bpf_map *map = e->map;
+	if ((err = obj_map_lock_flag(map, ea->flags)))
+		return err;
+	uint64_t kstack[OBJ_BOUNCE / 8], vstack[OBJ_BOUNCE / 8];
+	void *key;
+	if ((err = obj_key_in(map, ea->key, kstack, &key)))
+		return err;
+	const void *uvalue = obj_u64_ptr(ea->value);
+	size_t vs = bpf_map_value_size_sys(map);
+	void *buf = vs <= sizeof vstack ? vstack : malloc(vs);
+	if (!buf)
+		err = -ENOMEM;
+	else if (!uvalue || ub_copy_from_user(buf, uvalue, vs))
+		err = -EFAULT;
+	else
+		err = obj_map_update_one(map, key, buf, ea->flags);
+	if (buf != vstack)
+		free(buf);
+	obj_key_free(key, kstack);
+	return err;
+}
+
+long obj_map_delete_x(const struct obj_elem_attr *ea)
+{
+	struct obj_entry *e;
+	int err = obj_map_get((int)ea->map_fd, OBJ_CAN_WRITE, &e);
+	if (err)
+		return err;
+	uint64_t kstack[OBJ_BOUNCE / 8];
+	void *key;
+	if ((err = obj_key_in(e->map, ea->key, kstack, &key)))
+		return err;
+	err = obj_map_delete_one(e->map, key);
+	obj_key_free(key, kstack);
 	return err;
 }
 
 long obj_map_lookup_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
-	if (a->flags & ~(uint64_t)BPF_F_LOCK)
-		return -EINVAL;
-	struct obj_entry *e;
-	int err = obj_map_get((int)a->map_fd, OBJ_CAN_READ, &e);
-	if (err)
-		return err;
-	struct bpf_map *map = e->map;
-	const void *key;
-	if ((err = obj_map_lock_flag(map, a->flags)) || (err = obj_map_key(map, a->key, &key)))
-		return err;
-	void *value = obj_u64_ptr(a->value);
-	size_t vs = obj_map_value_size(map);
-	uint64_t stack[OBJ_BOUNCE / 8];
-	void *buf = vs <= sizeof stack ? stack : malloc(vs);
-	if (!buf)
-		return -ENOMEM;
-	err = 0;
-	if (map->map_type == BPF_MAP_TYPE_BLOOM_FILTER) { /* the value is the question */
-		if (value)
-			memcpy(buf, value, vs);
-		else
-			err = -EFAULT;
-	}
-	if (!err)
-		err = obj_map_lookup_one(map, key, buf, a->flags);
-	return obj_bounce_out(err, value, buf, vs, stack);
+	struct obj_elem_attr ea;
+	obj_elem_of(a, &ea);
+	return obj_map_lookup_x(&ea);
 }
 
 long obj_map_update_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
-	struct obj_entry *e;
-	int err = obj_map_get((int)a->map_fd, OBJ_CAN_WRITE, &e);
-	if (err)
-		return err;
-	struct bpf_map *map = e->map;
-	const void *key;
-	if ((err = obj_map_lock_flag(map, a->flags)) || (err = obj_map_key(map, a->key, &key)))
-		return err;
-	const void *value = obj_u64_ptr(a->value);
-	if (!value)
-		return -EFAULT;
-	return obj_map_update_one(map, key, value, a->flags);
+	struct obj_elem_attr ea;
+	obj_elem_of(a, &ea);
+	return obj_map_update_x(&ea);
 }
 
 long obj_map_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
-	struct obj_entry *e;
-	int err = obj_map_get((int)a->map_fd, OBJ_CAN_WRITE, &e);
-	if (err)
-		return err;
-	const void *key;
-	if ((err = obj_map_key(e->map, a->key, &key)))
-		return err;
-	return obj_map_delete_one(e->map, key);
+	struct obj_elem_attr ea;
+	obj_elem_of(a, &ea);
+	return obj_map_delete_x(&ea);
 }
 
 long obj_map_get_next_key(union bpf_attr *a, union bpf_attr *ua, unsigned size)
@@ -237,8 +330,8 @@ long obj_map_get_next_key(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if (err)
 		return err;
 	struct bpf_map *map = e->map;
-	const void *key = obj_u64_ptr(a->key);
-	if (key && !map->key_size)
+	const void *ukey = obj_u64_ptr(a->key);
+	if (ukey && !map->key_size)
 		return -EINVAL;
 	switch (map->map_type) {
 	case BPF_MAP_TYPE_QUEUE:
@@ -251,18 +344,22 @@ long obj_map_get_next_key(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	}
 	if (!map->ops->map_get_next_key)
 		return -OBJ_ENOTSUPP;
+	/* a NULL key asks for the first one: copied in only when given */
+	uint64_t kstack[OBJ_BOUNCE / 8], nstack[OBJ_BOUNCE / 8];
+	void *key = NULL;
+	if (ukey && (err = obj_key_in(map, a->key, kstack, &key)))
+		return err;
 	void *unext = obj_u64_ptr(a->next_key);
-	uint64_t stack[OBJ_BOUNCE / 8];
-	void *buf = map->key_size <= sizeof stack ? stack : malloc(map->key_size);
+	void *buf = map->key_size <= sizeof nstack ? nstack : malloc(map->key_size);
 	if (!buf)
-		return -ENOMEM;
-	err = map->ops->map_get_next_key(map, key, buf);
-	if (!err && !unext)
-		err = -EFAULT;
+		err = -ENOMEM;
+	else
+		err = map->ops->map_get_next_key(map, key, buf);
 	if (!err)
-		memcpy(unext, buf, map->key_size);
-	if (buf != stack)
+		err = unext ? ub_copy_to_user(unext, buf, map->key_size) : -EFAULT;
+	if (buf != nstack)
 		free(buf);
+	obj_key_free(key, kstack);
 	return err;
 }
 
@@ -277,15 +374,18 @@ long obj_map_lookup_and_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsig
 	struct bpf_map *map = e->map;
 	if (a->flags && obj_is_queue(map->map_type))
 		return -EINVAL;
-	const void *key;
-	if ((err = obj_map_lock_flag(map, a->flags)) || (err = obj_map_key(map, a->key, &key)))
+	uint64_t kstack[OBJ_BOUNCE / 8], vstack[OBJ_BOUNCE / 8];
+	void *key;
+	if ((err = obj_map_lock_flag(map, a->flags)) ||
+	    (err = obj_key_in(map, a->key, kstack, &key)))
 		return err;
-	void *value = obj_u64_ptr(a->value);
+	void *uvalue = obj_u64_ptr(a->value);
 	size_t vs = obj_map_value_size(map);
-	uint64_t stack[OBJ_BOUNCE / 8];
-	void *buf = vs <= sizeof stack ? stack : malloc(vs);
-	if (!buf)
+	void *buf = vs <= sizeof vstack ? vstack : malloc(vs);
+	if (!buf) {
+		obj_key_free(key, kstack);
 		return -ENOMEM;
+	}
 	const struct bpf_map_ops *ops = map->ops;
 	err = -OBJ_ENOTSUPP;
 	switch (map->map_type) {
@@ -302,10 +402,17 @@ long obj_map_lookup_and_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsig
 			err = ops->map_lookup_and_delete_elem(map, key, buf, a->flags);
 		break;
 	}
-	return obj_bounce_out(err, value, buf, vs, stack); /* on -EFAULT the element is gone,
-	                                                    * as in the kernel */
+	/* on -EFAULT the element is gone, as in the kernel */
+	if (!err)
+		err = uvalue ? ub_copy_to_user(uvalue, buf, vs) : -EFAULT;
+	if (buf != vstack)
+		free(buf);
+	obj_key_free(key, kstack);
+	return err;
 }
 
+/* MAP_FREEZE: while it looks for writable user mappings (obj_mmap.c), "freezing" makes a
+ * concurrent mmap() of the map wait for the outcome, as the kernel's freeze_mutex does. */
 long obj_map_freeze(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
 	struct obj_entry *e;
@@ -318,11 +425,106 @@ long obj_map_freeze(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if ((err = obj_map_get((int)a->map_fd, OBJ_CAN_WRITE, &e)))
 		return err;
 	ub_spin_lock(&sh->lock);
-	if (__atomic_load_n(&sh->writable_mmaps, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&sh->frozen, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&sh->frozen, __ATOMIC_ACQUIRE)) {
 		err = -EBUSY;
-	else
-		__atomic_store_n(&sh->frozen, 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&sh->freezing, 1, __ATOMIC_RELEASE);
+		if (obj_mmap_writable(e->dev, e->ino))
+			err = -EBUSY;
+		else
+			__atomic_store_n(&sh->frozen, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&sh->freezing, 0, __ATOMIC_RELEASE);
+	}
 	ub_spin_unlock(&sh->lock);
 	return err;
+}
+
+/* --- the fast path: LOOKUP / UPDATE / DELETE_ELEM straight from the user's attr ---
+ *
+ * For a cached map fd of a plain type (array, hash, LRU hash, LPM trie: map->lookup_sys),
+ * no BPF_F_LOCK and keys and values of at most OBJ_BOUNCE bytes, the command is: read the
+ * attr, find the entry, copy the key in, find or change the element, copy the value. Every
+ * other case goes to the general handlers above, which give the same answers. */
+
+static inline bool obj_fast_map(const struct obj_entry *e, unsigned need)
+{
+	return e && e->kind == OBJ_MAP && (e->access & need) == need &&
+	       __atomic_load_n(&obj_fd_trusted, __ATOMIC_RELAXED) && e->map->lookup_sys &&
+	       e->map->key_size <= OBJ_BOUNCE && e->map->value_size <= OBJ_BOUNCE &&
+	       e->map->sh->spin_lock_off < 0;
+}
+
+static long obj_fast_lookup(const struct obj_elem_attr *ea)
+{
+	struct obj_entry *e = obj_fd_cached((int)ea->map_fd);
+	if (!obj_fast_map(e, OBJ_CAN_READ) || ea->flags)
+		return obj_map_lookup_x(ea);
+	struct bpf_map *map = e->map;
+	uint64_t key[OBJ_BOUNCE / 8];
+	const void *ukey = obj_u64_ptr(ea->key), *uvalue = obj_u64_ptr(ea->value);
+	if (!ukey || ub_copy_from_user(key, ukey, map->key_size))
+		return -EFAULT;
+	const void *p = map->lookup_sys(map, key);
+	if (!p)
+		return -ENOENT;
+#ifdef UB_TSAN
+	/* the value may be rewritten meanwhile: read it as a race the tool accepts */
+	uint64_t bounce[OBJ_BOUNCE / 8];
+	ub_racy_copy(bounce, p, map->value_size);
+	p = bounce;
+#endif
+	return uvalue ? ub_copy_to_user((void *)uvalue, p, map->value_size) : -EFAULT;
+}
+
+static long obj_fast_update(const struct obj_elem_attr *ea)
+{
+	struct obj_entry *e = obj_fd_cached((int)ea->map_fd);
+	if (!obj_fast_map(e, OBJ_CAN_WRITE) || (ea->flags & BPF_F_LOCK) ||
+	    __atomic_load_n(&e->map->sh->frozen, __ATOMIC_ACQUIRE))
+		return obj_map_update_x(ea);
+	struct bpf_map *map = e->map;
+	uint64_t key[OBJ_BOUNCE / 8], value[OBJ_BOUNCE / 8];
+	const void *ukey = obj_u64_ptr(ea->key), *uvalue = obj_u64_ptr(ea->value);
+	if (!ukey || ub_copy_from_user(key, ukey, map->key_size) || !uvalue ||
+	    ub_copy_from_user(value, uvalue, map->value_size))
+		return -EFAULT;
+	return map->ops->map_update_elem(map, key, value, ea->flags);
+}
+
+static long obj_fast_delete(const struct obj_elem_attr *ea)
+{
+	struct obj_entry *e = obj_fd_cached((int)ea->map_fd);
+	if (!obj_fast_map(e, OBJ_CAN_WRITE) ||
+	    __atomic_load_n(&e->map->sh->frozen, __ATOMIC_ACQUIRE))
+		return obj_map_delete_x(ea);
+	struct bpf_map *map = e->map;
+	uint64_t key[OBJ_BOUNCE / 8];
+	const void *ukey = obj_u64_ptr(ea->key);
+	if (!ukey || ub_copy_from_user(key, ukey, map->key_size))
+		return -EFAULT;
+	return map->ops->map_delete_elem(map, key);
+}
+
+long obj_map_elem_fast(int cmd, const void *uattr, unsigned size)
+{
+	struct obj_elem_attr ea;
+	if (size == sizeof ea) {
+		if (ub_copy_from_user(&ea, uattr, sizeof ea))
+			return -EFAULT;
+	} else {
+		memset(&ea, 0, sizeof ea);
+		if (ub_copy_from_user(&ea, uattr, size))
+			return -EFAULT;
+	}
+	long ret;
+	ub_rcu_read_lock();
+	if (cmd == BPF_MAP_LOOKUP_ELEM)
+		ret = obj_fast_lookup(&ea);
+	else if (cmd == BPF_MAP_UPDATE_ELEM)
+		ret = obj_fast_update(&ea);
+	else /* DELETE: value and flags lie past its last field (CHECK_ATTR) */
+		ret = ea.value || ea.flags ? -EINVAL : obj_fast_delete(&ea);
+	ub_rcu_read_unlock();
+	obj_fd_temp_release();
+	return ret;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "object/obj_btf.h"
 #include "object/object.h"
 
 /* The kernel's object name rule: [A-Za-z0-9_.], NUL-terminated within 16 bytes. The bytes
@@ -32,10 +33,13 @@ int obj_name_check(char *name)
 	return 0;
 }
 
-/* BTF given for the key/value types: the fd must be a BTF object and the ids in range. */
-static int obj_map_btf(const union bpf_attr *a, uint32_t *btf_id)
+/* BTF given for the key/value types: the fd must be a BTF object, the ids in range, then
+ * the kernel's map_check_btf (obj_btf_map_value); a struct bpf_spin_lock in the value is
+ * found here (its offset in *lock_off, -1 without one). */
+static int obj_map_btf(const union bpf_attr *a, uint32_t *btf_id, int32_t *lock_off)
 {
 	*btf_id = 0;
+	*lock_off = -1;
 	if (!a->btf_key_type_id && !a->btf_value_type_id && !a->btf_vmlinux_value_type_id)
 		return 0; /* btf_fd alone is ignored, as in the kernel */
 	struct obj_entry *e;
@@ -45,6 +49,13 @@ static int obj_map_btf(const union bpf_attr *a, uint32_t *btf_id)
 	uint32_t nr = e->blob->hdr->btf_nr_types;
 	if (a->btf_key_type_id > nr || a->btf_value_type_id > nr || !a->btf_value_type_id)
 		return -EINVAL;
+	struct obj_btf_map q = {a->map_type,         a->key_size,  a->value_size,
+	                        a->max_entries,      a->map_flags, a->btf_key_type_id,
+	                        a->btf_value_type_id};
+	long off = obj_btf_map_value(e->blob->payload, e->blob->hdr->btf_size, &q);
+	if (off < 0 && off != -ENOENT)
+		return (int)off;
+	*lock_off = off >= 0 ? (int32_t)off : -1;
 	*btf_id = e->id;
 	return 0;
 }
@@ -93,8 +104,9 @@ long obj_map_create(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if ((err = obj_name_check(a->map_name)))
 		return err;
 	uint32_t btf_id;
+	int32_t lock_off;
 	struct bpf_map *inner;
-	if ((err = obj_map_btf(a, &btf_id)) || (err = obj_map_inner(a, &inner)))
+	if ((err = obj_map_btf(a, &btf_id, &lock_off)) || (err = obj_map_inner(a, &inner)))
 		return err;
 
 	obj_fd_revalidate(); /* fd numbers of closed objects are about to be reused */
@@ -116,6 +128,7 @@ long obj_map_create(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	struct bpf_map_shared *sh = map->sh;
 	sh->id = id;
 	sh->btf_id = btf_id;
+	sh->spin_lock_off = lock_off;
 	if (inner) {
 		sh->inner_map_type = inner->map_type;
 		sh->inner_key_size = inner->key_size;

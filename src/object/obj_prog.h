@@ -1,9 +1,12 @@
 /* obj_prog.h — programs as this process runs them (shared by the obj_prog_*.c files).
  *
- * A program object file holds what any process needs to run it: the instructions with
- * map references as ids, and the used map ids. struct obj_prog is one process's runnable
- * form: the used maps attached here, the instructions rewritten to their addresses and a
- * guarded vm (there is no verifier yet: nothing unverified runs unguarded).
+ * A program object file holds what any process needs to run it: the verified program as
+ * the verifier rewrote it (xlated: ctx accesses converted, LD_ABS expanded) with map
+ * references as ids, the used map ids, and a trailer (struct obj_prog_trailer: verified
+ * insn count, max ctx offset). struct obj_prog is one process's runnable form: the used
+ * maps attached here, the instructions with their addresses, and a trusted vm — or a
+ * guarded one when USERBPF_GUARDED=1 is set (soundness checks of the verifier: a guard
+ * trip in a verified program is a verifier bug).
  *
  * Runtimes are kept per process, by (bpffs root, prog id), for the life of the process: the
  * tail-call hook and map-in-map lookups find them by id in the middle of a run, where nothing may
@@ -26,14 +29,27 @@ struct obj_prog {
 	const char *root; /* the bpffs root its id belongs to (interned) */
 	uint32_t id;
 	uint32_t prog_type;
+	uint32_t expected_attach_type;
+	uint32_t max_ctx_offset; /* the largest ctx offset the program accesses */
+	bool guarded;            /* runs in the guarded vm although verified (USERBPF_GUARDED) */
 	struct userbpf_vm *vm;
 	struct bpf_map *maps[BPF_MAX_USED_MAPS]; /* attached here; index order = used_maps */
 	uint32_t nr_maps;
 };
 
-/* Build a runtime from instructions whose map references have been resolved by
- * bpf_fixup_map_ldimm64 into p->maps: create the guarded vm, install helpers and the
- * tail-call hook. 0 or -errno with *e filled. */
+/* After the used map ids in a program file's payload. */
+struct obj_prog_trailer {
+	uint32_t magic; /* OBJ_PROG_TRAILER_MAGIC */
+	uint32_t verified_insns;
+	uint32_t max_ctx_offset;
+	uint32_t reserved[5];
+};
+#define OBJ_PROG_TRAILER_MAGIC 0x56425055u /* "UPBV" */
+
+/* Build a runtime from verified (xlated) instructions whose map references have been
+ * resolved by bpf_fixup_map_ldimm64 into p->maps: create the vm (trusted, or guarded with
+ * USERBPF_GUARDED=1), install the program type's helpers and the tail-call hook. 0 or
+ * -errno with *e filled. */
 int obj_prog_rt_finish(struct obj_prog *p, const struct bpf_insn *fixed, uint32_t cnt,
                        struct userbpf_error *e);
 /* Free a runtime that was never published. */
@@ -50,5 +66,19 @@ static inline uint32_t *obj_prog_map_ids(const struct obj_blob *b)
 {
 	return (uint32_t *)((char *)b->payload + b->hdr->map_ids_off);
 }
+
+/* The trailer after the map ids, or NULL in a file without one. */
+static inline const struct obj_prog_trailer *obj_prog_trailer(const struct obj_blob *b)
+{
+	uint64_t off = b->hdr->map_ids_off + BPF_MAX_USED_MAPS * sizeof(uint32_t);
+	if (off + sizeof(struct obj_prog_trailer) > b->hdr->payload_size)
+		return NULL;
+	const struct obj_prog_trailer *t =
+	        (const struct obj_prog_trailer *)((const char *)b->payload + off);
+	return t->magic == OBJ_PROG_TRAILER_MAGIC ? t : NULL;
+}
+
+/* USERBPF_GUARDED=1: verified programs run in the guarded vm too. */
+bool obj_prog_guarded_env(void);
 
 #endif /* USERBPF_OBJECT_OBJ_PROG_H */

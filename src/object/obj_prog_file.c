@@ -141,6 +141,26 @@ static int obj_refs_dir(char *buf, uint32_t prog_id)
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
+/* Link path to an existing .refs/prog-N/map-<map_id> of another program. */
+static bool obj_refs_link_from_peer(uint32_t map_id, const char *path)
+{
+	char dir[PATH_MAX], peer[PATH_MAX + 300];
+	bool done = false;
+	if (obj_refs_dir(dir, 0))
+		return false;
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	for (struct dirent *de; !done && (de = readdir(d));) {
+		if (strncmp(de->d_name, "prog-", 5))
+			continue;
+		snprintf(peer, sizeof peer, "%s/%s/map-%" PRIu32, dir, de->d_name, map_id);
+		done = linkat(AT_FDCWD, peer, AT_FDCWD, path, 0) == 0 || errno == EEXIST;
+	}
+	closedir(d);
+	return done;
+}
+
 int obj_prog_ref_map(uint32_t prog_id, int map_fd, uint32_t map_id)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32], src[64];
@@ -155,8 +175,16 @@ int obj_prog_ref_map(uint32_t prog_id, int map_fd, uint32_t map_id)
 		return -errno;
 	snprintf(path, sizeof path, "%s/map-%" PRIu32, dir, map_id);
 	snprintf(src, sizeof src, "/proc/self/fd/%d", map_fd);
-	if (linkat(AT_FDCWD, src, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
+	if (linkat(AT_FDCWD, src, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
 		return -errno;
+	/* A file whose last link went (a program that used it was swept) cannot be linked
+	 * from its fd again: link from another program's link of the same map, if any. */
+	if (obj_refs_link_from_peer(map_id, path))
+		return 0;
+	/* None left: the map lives while fds or mappings of it do (this program's runtime
+	 * maps it); it is only not kept alive for other processes after those are gone. */
 	return 0;
 }
 

@@ -6,7 +6,9 @@
  * caller's count or length says how much room there is, min(room, ours) is copied and
  * the full count or length is written back. No JIT: jited_prog_len and the JIT arrays
  * are 0; no BTF, func or line info yet; no run statistics (BPF_ENABLE_STATS).
- * verified_insns is the instruction count (no verifier walk to count).
+ * xlated insns are the verified program as rewritten (ctx accesses converted, LD_ABS
+ * expanded, dead code removed; helper calls and map lookups are not inlined as the kernel
+ * does); verified_insns is the verifier's processed count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -78,7 +80,8 @@ long obj_prog_info(struct obj_entry *e, union bpf_attr *a, union bpf_attr *ua)
 		memcpy(obj_u64_ptr(info.prog_tags), h->tag, BPF_TAG_SIZE);
 	}
 	info.run_time_ns = info.run_cnt = info.recursion_misses = 0;
-	info.verified_insns = h->insn_cnt;
+	const struct obj_prog_trailer *tr = obj_prog_trailer(b);
+	info.verified_insns = tr ? tr->verified_insns : h->insn_cnt;
 	info.attach_btf_obj_id = info.attach_btf_id = 0;
 	if (len)
 		memcpy(uinfo, &info, len);

@@ -1,19 +1,16 @@
 /* obj_prog_load.c — BPF_PROG_LOAD.
  *
  * Order as the kernel's bpf_prog_load (checked against the host kernel): prog_flags,
- * insn_cnt (E2BIG), the instructions and the license are copied (EFAULT), the program
- * type, the name, then the verifier's log attributes. Then what stands for the verifier
- * here: the strict ISA check and the map references (errors in the log, with the
- * kernel's wording), GPL-only helpers. There is no verifier yet, so the program runs in a
- * guarded vm. The result is a program file (obj_prog.h) and an fd for it.
+ * insn_cnt (E2BIG), the attach type (bpf_prog_load_check_attach), the instructions and
+ * the license are copied (EFAULT), the program type, the name, then the verifier's log
+ * attributes (bpf_vlog_init). Then bpf_check's work: the encoding (userbpf_isa_check), the
+ * map references (fixup.c), the verifier (src/verifier) — errors in the log, in the
+ * kernel's wording — and the rewritten program becomes a runtime. The result is a
+ * program file (obj_prog.h) and an fd for it.
  *
- * The log follows the kernel's rules: level without buffer is allowed (only the size is
- * reported), buffer and size go together, a buffer needs a level, level bits within
- * BPF_LOG_MASK, size below 2^30; the log ends with the "processed" summary line; a log
- * that does not fit is ENOSPC (even when the load would have succeeded), keeping the
- * tail (rotating) or, with BPF_LOG_FIXED, the head; log_true_size is the full size.
- * Differences: with no verifier walk, the summary counts insn_cnt insns on success
- * (0 on failure, as the kernel's early checks) and levels 2 and 4 add nothing.
+ * The log is the verifier's (src/verifier/log.c): the kernel's rules for level, buffer
+ * and size, the rotating or fixed window, ENOSPC for a log that did not fit (even when
+ * the load would have succeeded), log_true_size the size it needed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +23,8 @@
 #include <unistd.h>
 
 #include "object/obj_prog.h"
+#include "progtypes/progtype.h"
+#include "verifier/verifier.h"
 
 #define END_OF(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 
@@ -33,69 +32,7 @@
 	(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |                      \
 	 BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS |                           \
 	 BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | BPF_F_TOKEN_FD)
-/* the kernel's BPF_LOG_LEVEL1 | LEVEL2 | STATS | FIXED (verifier-internal names) */
-#define OBJ_LOG_FIXED 8u
-#define OBJ_LOG_MASK 15u
-#define OBJ_LOG_MAX_SIZE (UINT32_MAX >> 2)
-
-struct obj_log {
-	uint32_t level, size;
-	char *ubuf;
-	char text[512]; /* our messages are few and short */
-	size_t len;
-};
-
-static int obj_log_init(struct obj_log *l, const union bpf_attr *a)
-{
-	memset(l, 0, sizeof *l);
-	l->level = a->log_level;
-	l->size = a->log_size;
-	l->ubuf = obj_u64_ptr(a->log_buf);
-	if (!!l->ubuf != !!l->size || (l->ubuf && !l->level) || (l->level & ~OBJ_LOG_MASK) ||
-	    l->size > OBJ_LOG_MAX_SIZE)
-		return -EINVAL;
-	return 0;
-}
-
-static void obj_log(struct obj_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void obj_log(struct obj_log *l, const char *fmt, ...)
-{
-	if (!l->level || l->len >= sizeof l->text - 1)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(l->text + l->len, sizeof l->text - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len += (size_t)n < sizeof l->text - l->len ? (size_t)n
-		                                              : sizeof l->text - 1 - l->len;
-}
-
-/* Write the log out (bpf_vlog_finalize): err unless the log was truncated (ENOSPC). */
-static int obj_log_finish(struct obj_log *l, uint32_t processed, int err, union bpf_attr *ua,
-                          unsigned size)
-{
-	uint32_t true_size = 0;
-	if (l->level) {
-		obj_log(l,
-		        "processed %u insns (limit %u) max_states_per_insn 0 total_states 0 "
-		        "peak_states 0 mark_read 0\n",
-		        processed, OBJ_PROG_MAX_INSNS);
-		true_size = (uint32_t)l->len + 1;
-		if (l->ubuf) {
-			size_t n = l->len < l->size ? l->len : l->size - 1;
-			const char *from =
-			        l->level & OBJ_LOG_FIXED ? l->text : l->text + l->len - n;
-			memcpy(l->ubuf, from, n);
-			l->ubuf[n] = 0;
-			if (true_size > l->size)
-				err = -ENOSPC;
-		}
-	}
-	if (size >= END_OF(log_true_size))
-		ua->log_true_size = true_size;
-	return err;
-}
+#define END_OF_LOG_TRUE_SIZE END_OF(log_true_size)
 
 static bool obj_license_gpl(const char *s)
 {
@@ -173,39 +110,29 @@ static void obj_insns_by_id(struct bpf_insn *out, const struct bpf_insn *fixed, 
 	}
 }
 
-/* A GPL-only helper called from a non-GPL program: the verifier's refusal. */
-static int obj_gpl_check(const struct bpf_insn *insns, uint32_t cnt, struct obj_log *l)
-{
-	for (uint32_t i = 0; i < cnt; i++) {
-		const struct bpf_insn *in = &insns[i];
-		if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != 0)
-			continue;
-		const struct bpf_func_proto *fp = bpf_helper_proto((uint32_t)in->imm);
-		if (fp && fp->gpl_only) {
-			obj_log(l, "cannot call GPL-restricted function from non-GPL compatible "
-			           "program\n");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* Create the program file, its id, the user's fd and the keep-alive links. */
+/* Create the program file, its id, the user's fd and the keep-alive links. The file holds
+ * the verified program (xlated, map references as ids); the tag is the original's. */
 static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const char *license,
-                           bool gpl, const struct bpf_insn *orig, const struct bpf_insn *fixed)
+                           bool gpl, const struct bpf_insn *orig,
+                           const struct bpf_verifier_result *vr)
 {
 	struct obj_prog *p = ld->p;
-	uint32_t cnt = a->insn_cnt;
+	uint32_t cnt = vr->xlated_cnt;
 	size_t isz = (size_t)cnt * sizeof(struct bpf_insn);
-	size_t len = isz + BPF_MAX_USED_MAPS * sizeof(uint32_t);
+	size_t len = isz + BPF_MAX_USED_MAPS * sizeof(uint32_t) + sizeof(struct obj_prog_trailer);
 	char *payload = calloc(1, len);
 	if (!payload)
 		return -ENOMEM;
-	memcpy(payload, orig, isz);
-	obj_insns_by_id((struct bpf_insn *)payload, fixed, cnt, p);
+	memcpy(payload, vr->xlated, isz);
+	obj_insns_by_id((struct bpf_insn *)payload, vr->xlated, cnt, p);
 	uint32_t *ids = (uint32_t *)(payload + isz);
 	for (uint32_t i = 0; i < p->nr_maps; i++)
 		ids[i] = p->maps[i]->sh->id;
+	struct obj_prog_trailer *tr =
+	        (struct obj_prog_trailer *)(payload + isz + BPF_MAX_USED_MAPS * sizeof(uint32_t));
+	tr->magic = OBJ_PROG_TRAILER_MAGIC;
+	tr->verified_insns = vr->insn_processed;
+	tr->max_ctx_offset = vr->max_ctx_offset;
 
 	struct obj_hdr h;
 	memset(&h, 0, sizeof h);
@@ -214,13 +141,13 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
 	memcpy(h.name, a->prog_name, sizeof h.name);
 	h.insn_cnt = cnt;
 	h.prog_flags = a->prog_flags;
-	h.expected_attach_type = a->expected_attach_type;
+	h.expected_attach_type = p->expected_attach_type;
 	h.nr_map_ids = p->nr_maps;
 	h.map_ids_off = isz;
 	h.btf_id = 0;
 	h.gpl_compatible = gpl;
 	snprintf(h.license, sizeof h.license, "%s", license);
-	obj_prog_tag(orig, cnt, h.tag);
+	obj_prog_tag(orig, a->insn_cnt, h.tag);
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	h.load_time = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -253,14 +180,87 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
 	return fd;
 }
 
+/* Encoding, map references and the verifier (the kernel's bpf_check): 0 and *vr, or
+ * -errno with the reason in the log. The log's "processed" line is always there. */
+static int obj_prog_verify(struct obj_load *ld, const union bpf_attr *a, bool gpl, bool unpriv,
+                           struct bpf_insn *fixed, struct bpf_verifier_log *log,
+                           struct bpf_verifier_result *vr)
+{
+	struct userbpf_error e = {0};
+	struct bpf_fixup_ref *refs = calloc(a->insn_cnt, sizeof *refs);
+	if (!refs)
+		return -ENOMEM;
+	int err = userbpf_isa_check(fixed, a->insn_cnt, 0, &e);
+	if (!err) {
+		struct bpf_fixup_env fx = {.map_from_fd = obj_load_map_from_fd,
+		                           .ctx = ld,
+		                           .fd_array = obj_u64_ptr(a->fd_array),
+		                           .refs = refs};
+		err = bpf_fixup_map_ldimm64(fixed, a->insn_cnt, &fx, &e);
+	}
+	if (err) {
+		bpf_log(log, "%s\n", e.msg);
+		bpf_log(log,
+		        "processed 0 insns (limit %d) max_states_per_insn 0 total_states 0 "
+		        "peak_states 0 mark_read 0\n",
+		        BPF_COMPLEXITY_LIMIT_INSNS);
+		free(refs);
+		return err;
+	}
+	const void *btf_data = NULL;
+	uint32_t btf_size = 0;
+	if (a->func_info_cnt) {
+		/* the program's BTF (btf_get_by_fd): EBADF / EINVAL before the walk */
+		struct obj_entry *be;
+		if ((err = obj_fd_get((int)a->prog_btf_fd, OBJ_BTF, &be))) {
+			bpf_log(log,
+			        "processed 0 insns (limit %d) max_states_per_insn 0 total_states 0 "
+			        "peak_states 0 mark_read 0\n",
+			        BPF_COMPLEXITY_LIMIT_INSNS);
+			free(refs);
+			return err;
+		}
+		btf_data = be->blob->payload;
+		btf_size = be->blob->hdr->btf_size;
+	}
+	struct bpf_verifier_opts vo = {
+	        .btf_data = btf_data,
+	        .btf_size = btf_size,
+	        .func_info = obj_u64_ptr(a->func_info),
+	        .func_info_cnt = a->func_info_cnt,
+	        .func_info_rec_size = a->func_info_rec_size,
+	        .prog_type = a->prog_type,
+	        .expected_attach_type = ld->p->expected_attach_type,
+	        .prog_flags = a->prog_flags,
+	        .gpl_compatible = gpl,
+	        .unprivileged = unpriv,
+	        .used_maps = ld->p->maps,
+	        .used_map_cnt = ld->p->nr_maps,
+	        .map_refs = refs,
+	        .log = log,
+	};
+	err = bpf_check(fixed, a->insn_cnt, &vo, vr);
+	free(refs);
+	return err;
+}
+
 long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
 	if (a->prog_flags & ~OBJ_PROG_FLAGS)
 		return -EINVAL;
 	if (a->prog_flags & BPF_F_TOKEN_FD)
 		return -EINVAL; /* no tokens here */
-	if (!a->insn_cnt || a->insn_cnt > OBJ_PROG_MAX_INSNS)
+	/* USERBPF_UNPRIVILEGED=1: the kernel's rules for a loader without CAP_BPF */
+	const char *unpriv_env = getenv("USERBPF_UNPRIVILEGED");
+	bool unpriv = unpriv_env && *unpriv_env && strcmp(unpriv_env, "0") != 0;
+	if (unpriv && a->prog_type != BPF_PROG_TYPE_SOCKET_FILTER &&
+	    a->prog_type != BPF_PROG_TYPE_CGROUP_SKB)
+		return -EPERM;
+	if (!a->insn_cnt || a->insn_cnt > (unpriv ? BPF_MAXINSNS : OBJ_PROG_MAX_INSNS))
 		return -E2BIG;
+	uint32_t expected_attach_type = a->expected_attach_type;
+	if (bpf_prog_type_check_attach(a->prog_type, &expected_attach_type))
+		return -EINVAL;
 	const struct bpf_insn *uinsns = obj_u64_ptr(a->insns);
 	const char *ulicense = obj_u64_ptr(a->license);
 	if (!uinsns || !ulicense)
@@ -268,48 +268,62 @@ long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	char license[128];
 	snprintf(license, sizeof license, "%s", ulicense);
 	bool gpl = obj_license_gpl(license);
-	if (!a->prog_type || a->prog_type >= __MAX_BPF_PROG_TYPE)
+	if (!a->prog_type || a->prog_type >= __MAX_BPF_PROG_TYPE ||
+	    !bpf_prog_type_info(a->prog_type))
 		return -EINVAL;
 	int err = obj_name_check(a->prog_name);
 	if (err)
 		return err;
-	struct obj_log log;
-	if ((err = obj_log_init(&log, a)))
+	struct bpf_verifier_log log;
+	if ((err = bpf_vlog_init(&log, a->log_level, obj_u64_ptr(a->log_buf), a->log_size)))
 		return err;
 	obj_fd_revalidate(); /* map fds are looked up, and fd numbers are about to be reused */
 
 	size_t isz = (size_t)a->insn_cnt * sizeof(struct bpf_insn);
 	struct bpf_insn *fixed = malloc(isz);
 	struct obj_load ld = {.p = calloc(1, sizeof *ld.p)};
+	struct bpf_verifier_result vr = {0};
 	if (!fixed || !ld.p) {
 		free(fixed);
 		free(ld.p);
+		bpf_vlog_free(&log);
 		return -ENOMEM;
 	}
 	memcpy(fixed, uinsns, isz);
 	ld.p->prog_type = a->prog_type;
-	struct userbpf_error e = {0};
-	uint32_t processed = 0;
-	err = userbpf_isa_check(fixed, a->insn_cnt, 0, &e);
+	ld.p->expected_attach_type = expected_attach_type;
+	err = obj_prog_verify(&ld, a, gpl, unpriv, fixed, &log, &vr);
 	if (!err) {
-		struct bpf_fixup_env fx = {.map_from_fd = obj_load_map_from_fd,
-		                           .ctx = &ld,
-		                           .fd_array = obj_u64_ptr(a->fd_array)};
-		err = bpf_fixup_map_ldimm64(fixed, a->insn_cnt, &fx, &e);
+		struct userbpf_error e = {0};
+		ld.p->max_ctx_offset = vr.max_ctx_offset;
+		/* the vm takes plain ld_imm64 of addresses */
+		struct bpf_insn *run = malloc((size_t)vr.xlated_cnt * sizeof *run);
+		if (!run) {
+			err = -ENOMEM;
+		} else {
+			memcpy(run, vr.xlated, (size_t)vr.xlated_cnt * sizeof *run);
+			for (uint32_t i = 0; i + 1 < vr.xlated_cnt; i++)
+				if (userbpf_insn_is_ldimm64(&run[i])) {
+					if (run[i].src_reg != BPF_PSEUDO_FUNC)
+						run[i].src_reg = 0;
+					i++;
+				}
+			if ((err = obj_prog_rt_finish(ld.p, run, vr.xlated_cnt, &e)))
+				bpf_log(&log, "%s\n", e.msg);
+			free(run);
+		}
 	}
-	if (err)
-		obj_log(&log, "%s\n", e.msg);
-	if (!err && !gpl)
-		err = obj_gpl_check(fixed, a->insn_cnt, &log);
-	if (!err && (err = obj_prog_rt_finish(ld.p, fixed, a->insn_cnt, &e)))
-		obj_log(&log, "%s\n", e.msg);
-	if (!err)
-		processed = a->insn_cnt;
-	err = obj_log_finish(&log, processed, err, ua, size);
+	uint32_t true_size;
+	int lerr = bpf_vlog_finalize(&log, &true_size);
+	bpf_vlog_free(&log);
+	if (lerr)
+		err = lerr; /* the kernel: a log that did not fit fails the load */
+	if (size >= END_OF_LOG_TRUE_SIZE)
+		ua->log_true_size = true_size;
 	long ret = err;
 	if (!err) {
 		obj_prog_refs_sweep();
-		ret = obj_prog_store(&ld, a, license, gpl, uinsns, fixed);
+		ret = obj_prog_store(&ld, a, license, gpl, uinsns, &vr);
 	}
 	for (uint32_t i = 0; i < ld.p->nr_maps; i++)
 		close(ld.map_fds[i]);
@@ -317,6 +331,7 @@ long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		obj_prog_rt_publish(ld.p);
 	else
 		obj_prog_rt_free(ld.p);
+	free(vr.xlated);
 	free(fixed);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "object/obj_prog.h"
+#include "progtypes/progtype.h"
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct obj_prog **rt_progs;
@@ -159,6 +160,9 @@ static struct obj_prog *rt_build(const char *root, const struct obj_blob *b, uin
 	p->id = id;
 	p->root = root;
 	p->prog_type = h->type;
+	p->expected_attach_type = h->expected_attach_type;
+	const struct obj_prog_trailer *tr = obj_prog_trailer(b);
+	p->max_ctx_offset = tr ? tr->max_ctx_offset : 0;
 	const uint32_t *ids = obj_prog_map_ids(b);
 	uint32_t nr = __atomic_load_n(&((struct obj_hdr *)h)->nr_map_ids, __ATOMIC_ACQUIRE);
 	for (uint32_t i = 0; i < nr && i < BPF_MAX_USED_MAPS; i++) {
@@ -242,14 +246,27 @@ static const struct userbpf_vm *rt_tail_call(void *user, uint64_t map_ptr, uint3
 	return err ? NULL : p->vm;
 }
 
+bool obj_prog_guarded_env(void)
+{
+	const char *g = getenv("USERBPF_GUARDED");
+	return g && *g && strcmp(g, "0") != 0;
+}
+
 int obj_prog_rt_finish(struct obj_prog *p, const struct bpf_insn *fixed, uint32_t cnt,
                        struct userbpf_error *e)
 {
-	struct userbpf_vm_opts o = {.sz = sizeof o, .flags = USERBPF_VM_UNVERIFIED};
+	/* verified: the trusted engine, unless the soundness check asks for guards */
+	p->guarded = obj_prog_guarded_env();
+	struct userbpf_vm_opts o = {.sz = sizeof o,
+	                            .flags = p->guarded ? USERBPF_VM_UNVERIFIED : 0};
 	int err = userbpf_vm_create(fixed, cnt, &o, &p->vm, e);
 	if (err)
 		return err;
-	bpf_helpers_install(p->vm);
+	const struct bpf_prog_type_info *t = bpf_prog_type_info(p->prog_type);
+	if (t)
+		bpf_prog_type_install_helpers(p->vm, t, p->expected_attach_type);
+	else
+		bpf_helpers_install(p->vm);
 	userbpf_vm_set_tail_call(p->vm, rt_tail_call, p);
 	return 0;
 }

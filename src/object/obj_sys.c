@@ -16,6 +16,7 @@
 #include <userbpf/sys.h>
 
 #include "core/lock.h"
+#include "core/uaccess.h"
 #include "object/object.h"
 
 #define END_OF(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
@@ -81,68 +82,75 @@ enum obj_kind obj_cmd_kind(int cmd)
 	}
 }
 
-/* Readers use cached entries; writers drop or replace them. A word of atomics rather than
- * a pthread rwlock: a child of fork() must start with the lock free, and glibc ties a
- * write lock to the owner's tid, which the child does not have. state: readers, or -1
- * for a writer; writers_waiting holds new readers back so writers are not starved. */
-static int obj_lock_state;
-static int obj_writers_waiting;
+/* Every command runs in an RCU read section: the entries it looks up stay mapped until it
+ * returns, whatever other threads close meanwhile. Commands that create objects or drop
+ * many entries are also serialised among themselves by obj_write_lock; element commands
+ * take no lock that another thread touches. */
+static pthread_mutex_t obj_write_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int obj_write_held __attribute__((tls_model("initial-exec")));
 static pthread_once_t obj_once = PTHREAD_ONCE_INIT;
-
-static void obj_lock_wait(unsigned *spins)
-{
-	if (++*spins < 64)
-		ub_cpu_relax();
-	else
-		sched_yield();
-}
+static int obj_ready;
 
 void obj_lock_read(void)
 {
-	unsigned spins = 0;
-	for (;;) {
-		int s = __atomic_load_n(&obj_lock_state, __ATOMIC_RELAXED);
-		if (s >= 0 && !__atomic_load_n(&obj_writers_waiting, __ATOMIC_RELAXED) &&
-		    __atomic_compare_exchange_n(&obj_lock_state, &s, s + 1, false, __ATOMIC_ACQUIRE,
-		                                __ATOMIC_RELAXED))
-			return;
-		obj_lock_wait(&spins);
-	}
+	ub_rcu_read_lock();
 }
 
 void obj_lock_write(void)
 {
-	unsigned spins = 0;
-	__atomic_add_fetch(&obj_writers_waiting, 1, __ATOMIC_RELAXED);
-	for (;;) {
-		int s = 0;
-		if (__atomic_compare_exchange_n(&obj_lock_state, &s, -1, false, __ATOMIC_ACQUIRE,
-		                                __ATOMIC_RELAXED))
-			break;
-		obj_lock_wait(&spins);
-	}
-	__atomic_sub_fetch(&obj_writers_waiting, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&obj_write_lock);
+	obj_write_held++;
+	ub_rcu_read_lock();
 }
 
 void obj_unlock(void)
 {
-	if (__atomic_load_n(&obj_lock_state, __ATOMIC_RELAXED) < 0)
-		__atomic_store_n(&obj_lock_state, 0, __ATOMIC_RELEASE);
-	else
-		__atomic_sub_fetch(&obj_lock_state, 1, __ATOMIC_RELEASE);
+	ub_rcu_read_unlock();
+	if (ub_rcu_in_read())
+		return;
+	obj_fd_temp_release();
+	if (obj_write_held) {
+		obj_write_held--;
+		pthread_mutex_unlock(&obj_write_lock);
+		ub_rcu_reclaim(false); /* entries this command dropped */
+	}
 }
 
-/* Fork with the write lock held (every other object lock nests inside it), so the child
- * never inherits a half-done update; the child is the only thread left: it starts free. */
+/* Fork with the write lock and the fill lock held, so the child never inherits a
+ * half-done update; the child is the only thread left: it starts with everything free. */
+static void obj_atfork_prepare(void)
+{
+	obj_lock_write();
+	obj_fd_atfork_prepare();
+}
+
+static void obj_atfork_parent(void)
+{
+	obj_fd_atfork_parent();
+	obj_unlock();
+}
+
 static void obj_atfork_child(void)
 {
-	__atomic_store_n(&obj_writers_waiting, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&obj_lock_state, 0, __ATOMIC_RELEASE);
+	obj_fd_atfork_child();
+	pthread_mutex_init(&obj_write_lock, NULL);
+	obj_write_held = 0;
+	ub_rcu_atfork_child();
+	ub_rcu_read_unlock();
 }
 
-static void obj_atfork_init(void)
+static void obj_init(void)
 {
-	pthread_atfork(obj_lock_write, obj_unlock, obj_atfork_child);
+	ub_uaccess_init();
+	obj_hook_probe();
+	pthread_atfork(obj_atfork_prepare, obj_atfork_parent, obj_atfork_child);
+	__atomic_store_n(&obj_ready, 1, __ATOMIC_RELEASE);
+}
+
+static inline void obj_ensure_init(void)
+{
+	if (__builtin_expect(!__atomic_load_n(&obj_ready, __ATOMIC_ACQUIRE), 0))
+		pthread_once(&obj_once, obj_init);
 }
 
 /* Are bytes [from, to) of p zero? Word at a time: this is on every command's path. */
@@ -165,25 +173,28 @@ static bool obj_bytes_zero(const unsigned char *p, size_t from, size_t to)
 static long obj_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 {
 	union bpf_attr a;
+	obj_ensure_init();
 	if (size > OBJ_PAGE_SIZE)
 		return -E2BIG;
 	if (size && !uattr)
 		return -EFAULT;
+	unsigned n = size < sizeof a ? size : (unsigned)sizeof a;
+	memset((char *)&a + n, 0, sizeof a - n);
+	if (ub_copy_from_user(&a, uattr, n))
+		return -EFAULT;
 	/* newer-kernel fields we do not know must be zero (bpf_check_uarg_tail_zero) */
-	if (size > sizeof a && !obj_bytes_zero((const unsigned char *)uattr, sizeof a, size))
-		return -E2BIG;
-	if (size >= sizeof a) {
-		memcpy(&a, uattr, sizeof a);
-	} else {
-		memcpy(&a, uattr, size);
-		memset((char *)&a + size, 0, sizeof a - size);
+	if (size > sizeof a) {
+		unsigned char tail[OBJ_PAGE_SIZE - sizeof a];
+		if (ub_copy_from_user(tail, (const char *)uattr + sizeof a, size - sizeof a))
+			return -EFAULT;
+		if (!obj_bytes_zero(tail, 0, size - sizeof a))
+			return -E2BIG;
 	}
 	if (cmd < 0 || cmd >= __MAX_BPF_CMD || !obj_cmds[cmd].fn)
 		return -EINVAL;
 	const struct obj_cmd *c = &obj_cmds[cmd];
 	if (!obj_bytes_zero((const unsigned char *)&a, c->last_end, sizeof a))
 		return -EINVAL;
-	pthread_once(&obj_once, obj_atfork_init);
 	if (c->lock == CMD_WRITE)
 		obj_lock_write();
 	else
@@ -196,7 +207,15 @@ static long obj_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 
 long userbpf_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 {
-	long ret = obj_sys_bpf(cmd, attr, size);
+	long ret;
+	/* Element commands as libbpf sends them (32 bytes: nothing after flags to check)
+	 * take the short way; the answers are the same. */
+	if ((unsigned)(cmd - BPF_MAP_LOOKUP_ELEM) <= BPF_MAP_DELETE_ELEM - BPF_MAP_LOOKUP_ELEM &&
+	    size <= sizeof(struct obj_elem_attr) && attr &&
+	    __atomic_load_n(&obj_ready, __ATOMIC_ACQUIRE))
+		ret = obj_map_elem_fast(cmd, attr, size);
+	else
+		ret = obj_sys_bpf(cmd, attr, size);
 	if (ret < 0) {
 		errno = (int)-ret;
 		return -1;
@@ -206,7 +225,9 @@ long userbpf_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 
 int userbpf_close(int fd)
 {
-	pthread_once(&obj_once, obj_atfork_init);
+	obj_ensure_init();
+	if (__atomic_load_n(&obj_fd_trusted, __ATOMIC_ACQUIRE))
+		return close(fd); /* our close() drops the entry */
 	obj_lock_write();
 	obj_fd_drop(fd);
 	int ret = close(fd);

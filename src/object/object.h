@@ -10,13 +10,15 @@
  * last page. Maps use struct bpf_map_shared (maps/map.h); programs, BTF and links use
  * struct obj_hdr below. The header's first word is a magic naming the kind.
  *
- * Locking: obj_lock_read() for commands that only use existing objects, obj_lock_write()
- * for commands that drop or replace cached entries (creation, revalidation, close). The
- * lock is taken once per command by the dispatcher and is not reentrant.
+ * Locking: every command runs in an RCU read section (core/rcu.h), so the fd table's
+ * entries it looks up stay mapped until it returns; obj_lock_write() also serialises the
+ * commands that create objects or drop many entries. Entries are freed only after a grace
+ * period. The dispatcher takes the lock once per command; it is not reentrant.
  */
 #ifndef USERBPF_OBJECT_OBJECT_H
 #define USERBPF_OBJECT_OBJECT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +26,8 @@
 
 #include <userbpf/bpf_uapi.h>
 
+#include "core/rcu.h"
+#include "core/uaccess.h"
 #include "maps/map.h"
 
 enum obj_kind { OBJ_NONE, OBJ_MAP, OBJ_PROG, OBJ_BTF, OBJ_LINK, OBJ_NR_KINDS };
@@ -76,13 +80,20 @@ struct obj_blob {
 #define OBJ_CAN_READ 1u
 #define OBJ_CAN_WRITE 2u
 
-/* One cached fd. Immutable once published, freed only under the write lock. */
+/* One cached fd. Immutable once published; freed after an RCU grace period. */
 struct obj_entry {
+	struct ub_rcu_head rcu;
 	dev_t dev;
 	ino_t ino;
 	enum obj_kind kind;
 	unsigned access; /* OBJ_CAN_* of this fd */
 	uint32_t id;
+	bool temp; /* not in the table (fd beyond it): freed when the command ends */
+	bool live; /* on the live list (published in the table, not yet freed) */
+	struct obj_entry *temp_next;
+	/* every published entry, for revalidation and so that leak checkers, which cannot
+	 * read the table's tagged pointers, see the entries as reachable */
+	struct obj_entry *live_prev, *live_next;
 	union {
 		struct bpf_map *map;
 		struct obj_blob *blob; /* PROG, BTF, LINK */
@@ -94,7 +105,49 @@ void obj_lock_read(void);
 void obj_lock_write(void);
 void obj_unlock(void);
 
-/* --- obj_fd.c: the fd cache (callers hold a lock as noted) --- */
+/* --- obj_fd.c: the fd cache (callers hold obj_lock_read or obj_lock_write) ---
+ *
+ * obj_fdtab[fd] is a tagged word: bits 0-47 the entry pointer, 48-59 a generation bumped
+ * whenever the fd stops naming the entry, 60-63 the number of close() calls in progress on
+ * the fd (obj_hook.c). obj_fd_trusted: every close() of the process reaches our hook, so a
+ * cached entry is the fd's object without asking the kernel; otherwise each use is checked
+ * with fstat(). */
+#define OBJ_SLOT_PTR_MASK ((UINT64_C(1) << 48) - 1)
+#define OBJ_SLOT_GEN_ONE (UINT64_C(1) << 48)
+#define OBJ_SLOT_GEN_MASK (UINT64_C(0xfff) << 48)
+#define OBJ_SLOT_CLOSING_ONE (UINT64_C(1) << 60)
+#define OBJ_SLOT_CLOSING_MASK (UINT64_C(0xf) << 60)
+extern uint64_t *obj_fdtab;
+extern uint32_t obj_fdtab_n;
+extern int obj_fd_trusted;
+
+/* The cached entry for fd, or NULL (caller in a read section). */
+static inline struct obj_entry *obj_fd_cached(int fd)
+{
+	if ((unsigned)fd >= obj_fdtab_n)
+		return NULL;
+	uint64_t w = __atomic_load_n(&obj_fdtab[fd], __ATOMIC_ACQUIRE);
+	return (struct obj_entry *)(uintptr_t)(w & OBJ_SLOT_PTR_MASK);
+}
+/* close()/dup2() of fd begins or ended (obj_hook.c): the entry is unpublished and retired;
+ * fills of the fd wait until it has ended. */
+void obj_fd_close_begin(int fd);
+void obj_fd_close_end(int fd);
+/* close_range(): the same for every cached fd in [lo, hi], with fills held off. */
+void obj_fd_close_range_begin(unsigned lo, unsigned hi);
+void obj_fd_close_range_end(unsigned lo, unsigned hi);
+/* Free the temporary entries this thread's command used (obj_unlock). */
+extern __thread struct obj_entry *obj_temp_list __attribute__((tls_model("initial-exec")));
+void obj_fd_temp_release_slow(void);
+static inline void obj_fd_temp_release(void)
+{
+	if (__builtin_expect(obj_temp_list != NULL, 0) && !ub_rcu_in_read())
+		obj_fd_temp_release_slow();
+}
+/* fork(): in the child. */
+void obj_fd_atfork_prepare(void);
+void obj_fd_atfork_parent(void);
+void obj_fd_atfork_child(void);
 /* The object behind fd (read or write lock): 0, -EBADF (not open), -EINVAL (not a bpf
  * object, or not of kind want when want != OBJ_NONE). Fills the cache on a miss. */
 int obj_fd_get(int fd, enum obj_kind want, struct obj_entry **out);
@@ -139,6 +192,28 @@ uint32_t obj_id_alloc(enum obj_kind kind, int *err);
 void obj_registry_add(enum obj_kind kind, uint32_t id, int fd);
 /* A new fd (O_CLOEXEC, accmode) for the live object kind/id, or -ENOENT. */
 int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode);
+/* The same; user_only: only what users hold (fds, pins) counts, not the .refs links objects
+ * hold on each other (the kernel's "uref"). */
+int obj_registry_open_ex(enum obj_kind kind, uint32_t id, int accmode, bool user_only);
+
+/* --- obj_refs.c: references held by map slots (prog arrays, maps of maps) --- */
+/* Link the object behind ufd as the reference of a slot of map about to be written; the
+ * link goes live with obj_slot_ref_commit, or away with obj_slot_ref_abort. Callers hold
+ * map->sh->refs_lock around prepare, the map update and commit/abort. 0 or -errno. */
+int obj_slot_ref_prepare(const struct bpf_map *map, int ufd, char *tmp, size_t tmp_len);
+void obj_slot_ref_commit(const struct bpf_map *map, const void *key, const char *tmp);
+void obj_slot_ref_abort(const char *tmp);
+/* Remove a reference link (dirfd/name, dirfd may be AT_FDCWD); when it is the object's
+ * last link and the object is still open or mapped somewhere, park it under
+ * <root>/.parked instead, so the object can still be linked (pinned, put in a slot) later.
+ * For every remover of .refs links. 0 or -errno. */
+int obj_ref_unlink(int dirfd, const char *name);
+/* The slot at key was emptied. */
+void obj_slot_ref_drop(const struct bpf_map *map, const void *key);
+/* Drop the slot references of maps that are gone, and the program references of prog
+ * arrays no user holds any more (their slots are cleared, as the kernel does when a prog
+ * array's last fd and pin are gone). */
+void obj_map_refs_sweep(void);
 
 /* --- command handlers: return >= 0 or -errno; a is the kernel-side copy, ua the user's */
 typedef long (*obj_cmd_fn)(union bpf_attr *a, union bpf_attr *ua, unsigned size);
@@ -179,6 +254,45 @@ void obj_prog_refs_sweep(void);
 enum obj_kind obj_cmd_kind(int cmd);
 extern _Thread_local int obj_cur_cmd;
 
+/* The fields of the element commands, as the first 32 bytes of union bpf_attr. */
+struct obj_elem_attr {
+	uint32_t map_fd;
+	uint32_t pad;
+	uint64_t key;
+	uint64_t value; /* or next_key */
+	uint64_t flags;
+};
+/* LOOKUP / UPDATE / DELETE_ELEM on an attr read once (obj_sys.c's fast path and the
+ * generic handlers). Caller in a read section. */
+long obj_map_lookup_x(const struct obj_elem_attr *ea);
+long obj_map_update_x(const struct obj_elem_attr *ea);
+long obj_map_delete_x(const struct obj_elem_attr *ea);
+/* The three element commands for an attr of at most 32 bytes (dispatcher fast path). */
+long obj_map_elem_fast(int cmd, const void *uattr, unsigned size);
+
+/* --- obj_mmap.c --- */
+/* The kernel's answer to mmap() of fd (0 when fd is not a map or the mapping is allowed). */
+int obj_mmap_check(int fd, size_t len, int prot, int flags, off_t off);
+/* Does any process we can see map (dev, ino) shared and writable, outside the library? */
+int obj_mmap_writable(dev_t dev, ino_t ino);
+
+/* --- obj_hook.c --- */
+/* Decide obj_fd_trusted: does an ordinary close() reach the library's hook? */
+void obj_hook_probe(void);
+
+/* The fd's entry: the table's when the close hook keeps it valid, else obj_fd_get. */
+static inline int obj_fd_lookup(int fd, enum obj_kind want, struct obj_entry **out)
+{
+	struct obj_entry *e = obj_fd_cached(fd);
+	if (__builtin_expect(e && obj_fd_trusted, 1)) {
+		if (want != OBJ_NONE && e->kind != want)
+			return -EINVAL;
+		*out = e;
+		return 0;
+	}
+	return obj_fd_get(fd, want, out);
+}
+
 /* Map-side helpers shared by the element and batch commands (obj_map.c). */
 int obj_map_get(int fd, unsigned need, struct obj_entry **out);
 int obj_map_lookup_one(struct bpf_map *map, const void *key, void *value, uint64_t flags);
@@ -190,6 +304,12 @@ size_t obj_map_value_size(const struct bpf_map *map);
 static inline void *obj_u64_ptr(uint64_t v)
 {
 	return (void *)(uintptr_t)v;
+}
+
+/* put_user() of a u32 field of the caller's attr (or any user address): 0 or -EFAULT. */
+static inline int obj_put_u32(uint32_t *uaddr, uint32_t v)
+{
+	return ub_copy_to_user(uaddr, &v, sizeof v);
 }
 
 #endif /* USERBPF_OBJECT_OBJECT_H */

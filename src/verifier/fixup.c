@@ -38,13 +38,21 @@ static int fixup_fd(const struct bpf_insn *in, const struct bpf_fixup_env *env, 
 }
 
 /* Direct value access is for single-element arrays (global data), as the kernel's
- * array_map_direct_value_addr allows. */
+ * array_map_direct_value_addr allows: other arrays answer ENOTSUPP (524), offsets past
+ * the value EINVAL, other map types have no such op. */
 static int fixup_value_addr(struct bpf_map *map, uint32_t off, uint64_t *addr, int i,
                             struct userbpf_error *e)
 {
-	if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1)
+	if (off >= (1u << 29)) /* BPF_MAX_VAR_OFF */
+		return userbpf_errorf(e, -EINVAL, i, "direct value offset of %u is not allowed",
+		                      off);
+	if (map->map_type != BPF_MAP_TYPE_ARRAY)
 		return userbpf_errorf(e, -EINVAL, i,
 		                      "no direct value access support for this map type");
+	if (map->max_entries != 1)
+		return userbpf_errorf(e, -524 /* ENOTSUPP */, i,
+		                      "invalid access to map value pointer, value_size=%u off=%u",
+		                      map->value_size, off);
 	if (off >= map->value_size)
 		return userbpf_errorf(e, -EINVAL, i,
 		                      "invalid access to map value pointer, value_size=%u off=%u",
@@ -68,6 +76,11 @@ static int fixup_one(struct bpf_insn *in, struct bpf_fixup_env *env, int i, stru
 	}
 	if ((err = fixup_use_map(env, map, i, e)))
 		return err;
+	if (env->refs)
+		env->refs[i] = (struct bpf_fixup_ref){
+		        .map = map,
+		        .off = addr == (uint64_t)(uintptr_t)map ? 0 : (uint32_t)in[1].imm,
+		        .src_reg = in->src_reg};
 	in[0].src_reg = 0;
 	in[0].imm = (int32_t)(uint32_t)addr;
 	in[1].imm = (int32_t)(uint32_t)(addr >> 32);

@@ -19,6 +19,14 @@ struct bpf_map;
 
 #define BPF_MAX_USED_MAPS 64 /* MAX_USED_MAPS */
 
+/* What an ld_imm64 at some insn referenced, for the verifier (the kernel keeps this in
+ * insn_aux_data: map_index, map_off; the src_reg it had). */
+struct bpf_fixup_ref {
+	struct bpf_map *map; /* NULL: not a map reference */
+	uint32_t off;        /* BPF_PSEUDO_MAP_VALUE / _IDX_VALUE: offset into the value */
+	uint8_t src_reg;     /* the pseudo src_reg before the rewrite */
+};
+
 struct bpf_fixup_env {
 	/* The map behind a process fd: 0 and *map, or -EBADF (no such fd) / -EINVAL (not a
 	 * map). Provided by the object layer. */
@@ -28,6 +36,7 @@ struct bpf_fixup_env {
 	uint32_t fd_array_cnt;   /* entries readable at fd_array (0 when unknown: trust idx) */
 	struct bpf_map *used_maps[BPF_MAX_USED_MAPS];
 	uint32_t nr_used_maps;
+	struct bpf_fixup_ref *refs; /* optional: cnt entries, zeroed by the caller */
 };
 
 /* Rewrite every pseudo map ld_imm64 in insns (in place). 0 or -errno with *e filled.

@@ -214,7 +214,15 @@ int vm_decode(const struct bpf_insn *insns, size_t cnt, const void *const *label
 		*op = (struct vm_op){
 		        .dst = in->dst_reg, .src = in->src_reg, .off = in->off, .imm = in->imm};
 		if (k == VM_K_ld_imm64) {
-			/* Map and BTF references need the object layer to rewrite them. */
+			/* A callback's address (BPF_PSEUDO_FUNC, imm = offset to the subprogram,
+			 * checked by userbpf_isa_subprogs) is its op: userbpf_run_callback runs
+			 * it. Map and BTF references need the object layer to rewrite them. */
+			if (in->src_reg == BPF_PSEUDO_FUNC) {
+				op->u.imm64 = (uint64_t)(uintptr_t)&ops[(int64_t)i + in->imm + 1];
+				op->handler = labels[k];
+				ops[++i] = (struct vm_op){.handler = labels[VM_K_bad]};
+				continue;
+			}
 			if (in->src_reg != 0)
 				return userbpf_errorf(e, -EINVAL, (int)i,
 				                      "ld_imm64 at insn %d has pseudo src_reg %d; "

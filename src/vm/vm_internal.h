@@ -86,7 +86,7 @@ struct userbpf_vm {
 struct userbpf_run_ctx {
 	const struct userbpf_vm *vm; /* the program the run started with */
 	void *user;
-	uint64_t args[5];
+	uint64_t args[5]; /* r1..r5 when an engine invocation starts */
 	const struct userbpf_mem_region *regions;
 	size_t nr_regions;
 	struct userbpf_mem_region grants[VM_MAX_GRANTS];
@@ -94,6 +94,14 @@ struct userbpf_run_ctx {
 	unsigned char *stack; /* VM_STACK_BYTES, frame 0 at the top */
 	uintptr_t stack_lo;   /* guarded: lowest byte of the live frames */
 	struct userbpf_error *e;
+	/* Callbacks (userbpf_run_callback) re-enter the engine on the same run: an invocation
+	 * starts at entry (NULL: the program's first op) in frame depth_base, on cur_vm. */
+	const struct userbpf_vm *cur_vm; /* the program running (a tail call switches it) */
+	const struct vm_op *entry;
+	int depth_base;
+	int depth;       /* frame depth at the last helper call */
+	int failed;      /* set by a helper (userbpf_run_fail): the run stops with it */
+	uint64_t budget; /* guarded: instructions left, shared by all invocations */
 };
 
 /* A caller's state saved by a bpf-to-bpf call (r10 follows from the depth). */

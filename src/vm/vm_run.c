@@ -3,6 +3,7 @@
  * Nothing here writes to the vm, so any number of threads may run one vm at once.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,12 @@ int userbpf_vm_run(const struct userbpf_vm *vm, const struct userbpf_run_args *a
 	rc.nr_grants = 0;
 	rc.stack = stack;
 	rc.e = e;
+	rc.cur_vm = vm;
+	rc.entry = NULL;
+	rc.depth_base = 0;
+	rc.depth = 0;
+	rc.failed = 0;
+	rc.budget = vm->insn_budget;
 	int err;
 	if (vm->guarded) {
 		/* Unverified programs may read stack they never wrote: make that deterministic. */
@@ -85,4 +92,67 @@ bool userbpf_run_access_ok(const struct userbpf_run_ctx *rc, const void *p, size
                            unsigned prot)
 {
 	return !rc->vm->guarded || vm_mem_ok(rc, (uint64_t)(uintptr_t)p, len, prot);
+}
+
+int userbpf_run_fail(struct userbpf_run_ctx *rc, int err, const char *fmt, ...)
+{
+	if (rc->failed) /* the first failure is the one reported */
+		return rc->failed;
+	va_list ap;
+	va_start(ap, fmt);
+	userbpf_verrorf(rc->e, err, -1, fmt, ap);
+	va_end(ap);
+	rc->failed = err;
+	return err;
+}
+
+/* Is op an instruction of vm (a callback value the program could have forged)? */
+static bool vm_is_op_of(const struct userbpf_vm *vm, const struct vm_op *op)
+{
+	uintptr_t p = (uintptr_t)op, lo = (uintptr_t)vm->ops;
+	return p >= lo && p < (uintptr_t)(vm->ops + vm->cnt) && (p - lo) % sizeof *op == 0;
+}
+
+int userbpf_run_callback(struct userbpf_run_ctx *rc, uint64_t fn, const uint64_t args[5],
+                         const struct userbpf_mem_region *regions, size_t nr_regions, uint64_t *ret)
+{
+	const struct userbpf_vm *vm = rc->cur_vm;
+	const struct vm_op *entry = (const struct vm_op *)(uintptr_t)fn;
+	*ret = 0;
+	if (rc->failed)
+		return rc->failed;
+	if (vm->guarded && !vm_is_op_of(vm, entry))
+		return userbpf_run_fail(rc, -EINVAL,
+		                        "callback 0x%llx is not a function of the running program",
+		                        (unsigned long long)fn);
+	if (rc->depth + 1 >= USERBPF_MAX_CALL_FRAMES)
+		return userbpf_run_fail(rc, -EOVERFLOW, "the call stack of %d frames is too deep",
+		                        rc->depth + 2);
+	/* Everything an invocation changes, restored when the callback returns (the budget
+	 * and a failure carry over). */
+	uint64_t saved_args[5];
+	memcpy(saved_args, rc->args, sizeof saved_args);
+	size_t saved_grants = rc->nr_grants;
+	uintptr_t saved_stack_lo = rc->stack_lo;
+	const struct vm_op *saved_entry = rc->entry;
+	int saved_base = rc->depth_base, saved_depth = rc->depth;
+	for (size_t i = 0; i < nr_regions; i++)
+		if (userbpf_run_grant(rc, regions[i].base, regions[i].len, regions[i].prot)) {
+			rc->nr_grants = saved_grants;
+			return userbpf_run_fail(rc, -ENOSPC, "no room to grant callback regions");
+		}
+	memcpy(rc->args, args, sizeof rc->args);
+	rc->entry = entry;
+	rc->depth_base = saved_depth + 1;
+	int err = vm->guarded ? vm_exec_guarded(rc, ret, NULL) : vm_exec_trusted(rc, ret, NULL);
+	memcpy(rc->args, saved_args, sizeof rc->args);
+	rc->nr_grants = saved_grants;
+	rc->stack_lo = saved_stack_lo;
+	rc->cur_vm = vm;
+	rc->entry = saved_entry;
+	rc->depth_base = saved_base;
+	rc->depth = saved_depth;
+	if (err && !rc->failed)
+		rc->failed = err; /* the engine reported it through vm_fail */
+	return rc->failed;
 }

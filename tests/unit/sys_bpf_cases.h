@@ -1,123 +1,11 @@
-/* sys_bpf_cases.h — bpf(2) argument cases run against userbpf_sys_bpf() and the kernel.
- *
- * Each case makes a few calls through env->bpf (ours or the real syscall, both taking our
- * union bpf_attr, which has the kernel's layout) and writes its outcome as text: an errno
- * name, "ok", or a value that must agree ("len=8"). Included by the test files only.
+/* sys_bpf_cases.h — bpf(2) argument cases run against userbpf_sys_bpf() and the kernel
+ * (tests/unit/sys_harness.h runs them; the kernel's answers are in
+ * tests/fixtures/sys_bpf_kernel.txt). Included by the test files only.
  */
 #ifndef USERBPF_TESTS_SYS_BPF_CASES_H
 #define USERBPF_TESTS_SYS_BPF_CASES_H
 
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <userbpf/userbpf.h>
-
-typedef long (*sc_bpf_fn)(int cmd, union bpf_attr *a, unsigned size); /* -errno or >= 0 */
-
-struct sc_env {
-	sc_bpf_fn bpf;
-	const char *pin_dir; /* a bpffs directory, or NULL: pin cases report "skip" */
-	int notbpf;          /* an fd that is no bpf object */
-};
-
-static const struct {
-	int e;
-	const char *name;
-} sc_errnos[] = {
-        {EPERM, "EPERM"},     {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EFAULT, "EFAULT"},
-        {EEXIST, "EEXIST"},   {EINVAL, "EINVAL"}, {E2BIG, "E2BIG"},   {EACCES, "EACCES"},
-        {EBUSY, "EBUSY"},     {ENOSPC, "ENOSPC"}, {EBADFD, "EBADFD"}, {EOPNOTSUPP, "EOPNOTSUPP"},
-        {ENOTDIR, "ENOTDIR"}, {524, "ENOTSUPP"},  {EINTR, "EINTR"},   {ENOMEM, "ENOMEM"},
-};
-
-static void sc_res(char *out, long r)
-{
-	if (r >= 0) {
-		strcpy(out, "ok");
-		return;
-	}
-	for (size_t i = 0; i < sizeof sc_errnos / sizeof sc_errnos[0]; i++)
-		if (sc_errnos[i].e == -r) {
-			strcpy(out, sc_errnos[i].name);
-			return;
-		}
-	snprintf(out, 16, "errno%d", (int)-r); /* out: the callers' char[16] */
-}
-
-static long sc_call(struct sc_env *env, int cmd, union bpf_attr *a)
-{
-	return env->bpf(cmd, a, sizeof *a);
-}
-
-static int sc_map(struct sc_env *env, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
-                  uint32_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	return (int)sc_call(env, BPF_MAP_CREATE, &a);
-}
-
-static long sc_elem(struct sc_env *env, int cmd, int fd, const void *key, const void *value,
-                    uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value;
-	a.flags = flags;
-	return sc_call(env, cmd, &a);
-}
-
-static void sc_close(int fd)
-{
-	if (fd >= 0)
-		userbpf_close(fd);
-}
-
-/* A minimal valid BTF blob: one "int" of 32 bits. */
-static size_t sc_btf_blob(unsigned char *buf)
-{
-	static const uint32_t types[] = {1, 1u << 24, 4, 32};
-	static const char strs[] = "\0int";
-	uint32_t hdr[6];
-	hdr[0] = 0xeB9F | (1u << 16); /* magic, version 1, flags 0 */
-	hdr[1] = 24;
-	hdr[2] = 0;
-	hdr[3] = sizeof types;
-	hdr[4] = sizeof types;
-	hdr[5] = sizeof strs;
-	memcpy(buf, hdr, 24);
-	memcpy(buf + 24, types, sizeof types);
-	memcpy(buf + 24 + sizeof types, strs, sizeof strs);
-	return 24 + sizeof types + sizeof strs;
-}
-
-static long sc_btf_load(struct sc_env *env, const void *blob, size_t len, char *log,
-                        uint32_t log_size, uint32_t level)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.btf = (uintptr_t)blob;
-	a.btf_size = (uint32_t)len;
-	a.btf_log_buf = (uintptr_t)log;
-	a.btf_log_size = log_size;
-	a.btf_log_level = level;
-	return sc_call(env, BPF_BTF_LOAD, &a);
-}
-
-#define SC(name) static void sc_##name(struct sc_env *env, char *out)
+#include "sys_harness.h"
 
 /* --- the syscall's own rules --- */
 SC(unknown_cmd)
@@ -874,14 +762,7 @@ SC(btf)
 	sc_close((int)fd);
 }
 
-#define SC_ENTRY(name)                                                                             \
-	{                                                                                          \
-#name, sc_##name                                                                   \
-	}
-static const struct {
-	const char *name;
-	void (*run)(struct sc_env *env, char *out);
-} sc_cases[] = {
+static const struct sc_case sc_cases[] = {
         SC_ENTRY(unknown_cmd),
         SC_ENTRY(tail_nonzero),
         SC_ENTRY(size_over_page),

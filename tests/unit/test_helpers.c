@@ -234,6 +234,7 @@ static void test_prototype_table(void **state)
 	const struct bpf_func_proto *p = bpf_helper_proto(BPF_FUNC_map_lookup_elem);
 	assert_non_null(p);
 	assert_string_equal(p->name, "map_lookup_elem");
+	assert_string_equal(bpf_func_id_name(BPF_FUNC_map_lookup_elem), "bpf_map_lookup_elem");
 	assert_int_equal(p->ret_type, RET_PTR_TO_MAP_VALUE_OR_NULL);
 	assert_int_equal(p->arg_type[0], ARG_CONST_MAP_PTR);
 	assert_int_equal(p->arg_type[1], ARG_PTR_TO_MAP_KEY);
@@ -241,10 +242,12 @@ static void test_prototype_table(void **state)
 	assert_int_equal(p->arg_type[1], ARG_PTR_TO_UNINIT_MAP_VALUE);
 	assert_null(bpf_helper_proto(0));    /* unspec */
 	assert_null(bpf_helper_proto(9999)); /* out of range */
+	assert_string_equal(bpf_func_id_name(9999), "unknown");
+	/* the base set is checked against the kernel in test_helpers_proto.c */
 	int n = 0;
 	for (uint32_t id = 0; id < 512; id++)
 		n += bpf_helper_proto(id) != NULL;
-	assert_int_equal(n, 12);
+	assert_true(n >= 12);
 }
 
 int main(void)

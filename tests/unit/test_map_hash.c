@@ -585,6 +585,47 @@ static void test_lru_referenced_survive(void **state)
 	bpf_map_detach(m);
 }
 
+/* A syscall's update of an existing key with an 8-byte value is a store in place (a
+ * program's keeps the kernel's replacement element: a value pointer it holds still reads the
+ * old value); the flags' rules are the same either way. */
+static void test_sys_update_in_place(void **state)
+{
+	(void)state;
+	const uint32_t types[] = {H, LH};
+	for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+		struct bpf_map *m = mk(types[t], 4, 8, 64, 0, NULL);
+		uint32_t k = 1;
+		uint64_t v = 0, nv = 30;
+		assert_int_equal(upd(m, 1, 10, BPF_NOEXIST), 0);
+		uint64_t *p = m->ops->map_lookup_elem(m, &k);
+		assert_non_null(p);
+		assert_int_equal(upd(m, 1, 20, BPF_ANY), 0);
+		assert_int_equal(*p, 20);
+		assert_int_equal(upd(m, 1, 21, BPF_EXIST), 0);
+		assert_int_equal(*p, 21);
+		assert_int_equal(upd(m, 1, 22, BPF_NOEXIST), -EEXIST);
+		assert_int_equal(upd(m, 2, 22, BPF_EXIST), -ENOENT);
+		assert_int_equal(m->ops->map_lookup_elem_sys(m, &(uint32_t){2}, &v, 0), -ENOENT);
+		assert_int_equal(upd(m, 1, 22, 4), -EINVAL);
+		assert_int_equal(m->ops->map_update_elem_prog(m, &k, &nv, BPF_ANY), 0);
+		assert_int_equal(*p, 21); /* replaced: p is the old element */
+		assert_int_equal(m->ops->map_lookup_elem_sys(m, &k, &v, 0), 0);
+		assert_int_equal(v, 30);
+		assert_int_equal(count_keys(m), 1);
+		bpf_map_detach(m);
+	}
+	/* other value sizes: replaced as the kernel does */
+	struct bpf_map *m = mk(H, 4, 16, 8, 0, NULL);
+	uint32_t k = 1;
+	uint64_t v[2] = {1, 2};
+	assert_int_equal(m->ops->map_update_elem(m, &k, v, 0), 0);
+	uint64_t *p = m->ops->map_lookup_elem(m, &k);
+	v[0] = 3;
+	assert_int_equal(m->ops->map_update_elem(m, &k, v, 0), 0);
+	assert_int_equal(p[0], 1);
+	bpf_map_detach(m);
+}
+
 struct each_ctx {
 	int calls, stop_at, delete_it;
 	uint64_t sum;
@@ -838,6 +879,7 @@ int main(void)
 	        cmocka_unit_test(test_helper_side),
 	        cmocka_unit_test(test_f_lock),
 	        cmocka_unit_test(test_lru_referenced_survive),
+	        cmocka_unit_test(test_sys_update_in_place),
 	        cmocka_unit_test(test_for_each),
 	        cmocka_unit_test(test_seed),
 	        cmocka_unit_test(test_attach_second_view),

@@ -354,6 +354,36 @@ static void test_percpu_value_size(void **state)
 	userbpf_close(m);
 }
 
+/* A map out of a slot can be linked again: pinned, put in another slot. (Linux never links
+ * a file again once its last link went while it was open, so the library parks that link.) */
+static void test_slot_refs_relink(void **state)
+{
+	int inner = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+	union bpf_attr c = {0};
+	c.map_type = BPF_MAP_TYPE_ARRAY_OF_MAPS;
+	c.key_size = 4;
+	c.value_size = 4;
+	c.max_entries = 2;
+	c.inner_map_fd = (uint32_t)inner;
+	int outer = (int)B(BPF_MAP_CREATE, &c);
+	assert_true(inner >= 0 && outer >= 0);
+	uint32_t id = map_id(inner), k0 = 0, k1 = 1, v = (uint32_t)inner;
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(elem(BPF_MAP_UPDATE_ELEM, outer, &k0, &v, 0), 0);
+		assert_int_equal(elem(BPF_MAP_DELETE_ELEM, outer, &k0, NULL, 0), 0);
+	}
+	assert_int_equal(pin(inner, "/sys/fs/bpf/relinked"), 0);
+	char path[128];
+	snprintf(path, sizeof path, "%s/relinked", root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(elem(BPF_MAP_UPDATE_ELEM, outer, &k1, &v, 0), 0);
+	close(inner); /* the slot holds it now */
+	assert_true(id_listed(id));
+	assert_int_equal(elem(BPF_MAP_DELETE_ELEM, outer, &k1, NULL, 0), 0);
+	assert_false(id_listed(id));
+	close(outer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +395,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_percpu_value_size, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_slot_refs_relink, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,11 +153,12 @@ static void test_load_and_run(void **state)
 		assert_int_equal(kret, ret);
 		close(kfd);
 	}
-	/* r2 = data_size_in (the generic convention) */
-	struct bpf_insn q[] = {MOV_X(0, 2), EXIT};
+	/* less than an Ethernet header: EINVAL, as the kernel's skb test run (probed) */
+	struct bpf_insn q[] = {MOV_K(0, 32), EXIT};
 	int fd2 = load(q, N(q));
-	assert_int_equal(run(fd2, data, 13, &ret), 0);
-	assert_int_equal(ret, 13);
+	assert_int_equal(run(fd2, data, 14, &ret), 0);
+	assert_int_equal(ret, 32);
+	assert_int_equal(run(fd2, data, 13, &ret), -EINVAL);
 	userbpf_close(fd2);
 	userbpf_close(fd);
 }
@@ -172,7 +173,7 @@ static void test_hash_map_helpers(void **state)
 	        MOV_X(3, 10),    ADD_K(3, -16),      MOV_K(4, 0),  CALL(2),      EXIT};
 	int fd = load(upd, N(upd));
 	assert_true(fd >= 0);
-	char data[8] = {0};
+	char data[16] = {0}; /* a socket filter needs ETH_HLEN (14) bytes */
 	uint32_t ret = 1;
 	assert_int_equal(run(fd, data, sizeof data, &ret), 0);
 	assert_int_equal(ret, 0);
@@ -201,7 +202,7 @@ static void test_hash_map_helpers(void **state)
 
 static void test_data_out_repeat(void **state)
 {
-	struct bpf_insn p[] = {ST_B(1, 0, 0xab), MOV_X(0, 2), EXIT};
+	struct bpf_insn p[] = {MOV_K(0, 32), EXIT};
 	int fd = load(p, N(p));
 	assert_true(fd >= 0);
 	char in[32], out[64];
@@ -218,8 +219,7 @@ static void test_data_out_repeat(void **state)
 	assert_int_equal(a.test.retval, 32);
 	assert_int_equal(a.test.data_size_out, 32);
 	assert_true(a.test.duration < 1000000);
-	assert_int_equal((unsigned char)out[0], 0xab);
-	assert_int_equal(out[31], 1);
+	assert_int_equal(out[31], 1); /* the packet, copied back (probed on 6.18) */
 	assert_int_equal(out[32], 0);
 	/* too small: partial copy, ENOSPC, full size reported (as the kernel, probed) */
 	memset(out, 0, sizeof out);
@@ -228,7 +228,6 @@ static void test_data_out_repeat(void **state)
 	assert_int_equal(B(BPF_PROG_TEST_RUN, &a), -ENOSPC);
 	assert_int_equal(a.test.data_size_out, 32);
 	assert_int_equal(a.test.retval, 32);
-	assert_int_equal(out[9], 1);
 	assert_int_equal(out[10], 0);
 	/* size only, no buffer: still ENOSPC */
 	a.test.data_out = 0;
@@ -255,20 +254,18 @@ static void test_data_out_repeat(void **state)
 	userbpf_close(fd);
 }
 
+/* Bad memory accesses are the verifier's to refuse now: EACCES at load, as the kernel. */
 static void test_guarded_fault(void **state)
 {
 	struct bpf_insn p[] = {MOV_K(0, 0), LDX_DW(0, 0, 0), EXIT};
-	int fd = load(p, N(p));
-	assert_true(fd >= 0);
-	char data[8] = {0};
-	uint32_t ret;
-	assert_int_equal(run(fd, data, sizeof data, &ret), -EFAULT);
-	/* out of the data buffer */
-	struct bpf_insn q[] = {LDX_DW(0, 1, 64), EXIT};
-	int fd2 = load(q, N(q));
-	assert_int_equal(run(fd2, data, sizeof data, &ret), -EFAULT);
-	userbpf_close(fd2);
-	userbpf_close(fd);
+	assert_int_equal(load(p, N(p)), -EACCES);
+	/* past the end of the context */
+	struct bpf_insn q[] = {LDX_DW(0, 1, 4096), EXIT};
+	assert_int_equal(load(q, N(q)), -EACCES);
+	if (tu_kernel_bpf_available()) {
+		assert_int_equal(tu_kernel_load(p, N(p), NULL, 0), -EACCES);
+		assert_int_equal(tu_kernel_load(q, N(q), NULL, 0), -EACCES);
+	}
 }
 
 #include "sys_prog_cases.h"
@@ -297,7 +294,7 @@ static void test_pin_across_processes(void **state)
 	a.pathname = (uintptr_t)path;
 	int fd = (int)B(BPF_OBJ_GET, &a);
 	assert_true(fd >= 0);
-	char data[8] = {0};
+	char data[16] = {0}; /* a socket filter needs ETH_HLEN (14) bytes */
 	uint32_t ret = 0;
 	assert_int_equal(run(fd, data, sizeof data, &ret), 0);
 	assert_int_equal(ret, 5);
@@ -478,7 +475,7 @@ static void test_tail_calls(void **state)
 	struct bpf_insn p0[] = {LD_MAP(2, pa), MOV_K(3, 1), CALL(12), MOV_K(0, 100), EXIT};
 	int f2 = load(p2, N(p2)), f1 = load(p1, N(p1)), f0 = load(p0, N(p0));
 	assert_true(f0 >= 0 && f1 >= 0 && f2 >= 0);
-	char data[8] = {0};
+	char data[16] = {0}; /* a socket filter needs ETH_HLEN (14) bytes */
 	uint32_t ret = 0;
 	assert_int_equal(run(f0, data, sizeof data, &ret), 0);
 	assert_int_equal(ret, 100); /* empty slot: falls through */

@@ -42,6 +42,7 @@ static const char *const grows[] = {
         "sizeof(union bpf_attr.link_create)",
         "sizeof(struct bpf_link_info)",
         "sizeof(struct bpf_sock_ops)",
+        "sizeof(struct bpf_map_info)",
         "__MAX_BPF_MAP_TYPE",
         "__MAX_BPF_ATTACH_TYPE",
         "MAX_BPF_ATTACH_TYPE",
@@ -218,6 +219,12 @@ static void test_newer_than_system(void **state)
 	check_eq("sizeof(struct bpf_rb_node)", sizeof(struct bpf_rb_node), 32);
 	check_eq("sizeof(struct bpf_refcount)", sizeof(struct bpf_refcount), 4);
 	check_eq("sizeof(struct bpf_iter_num)", sizeof(struct bpf_iter_num), 8);
+	/* Linux 6.18 (the host kernel answers with these): a frozen array's hash */
+	check_eq("map_info.btf_vmlinux_id", offsetof(struct bpf_map_info, btf_vmlinux_id), 76);
+	check_eq("map_info.hash", offsetof(struct bpf_map_info, hash), 88);
+	check_eq("map_info.hash_size", offsetof(struct bpf_map_info, hash_size), 96);
+	check(sizeof(struct bpf_map_info) == 104, "bpf_map_info size", sizeof(struct bpf_map_info),
+	      104);
 	report("v6.9 facts newer than the system header");
 }
 

@@ -1,0 +1,69 @@
+/* pt_helpers.h — the packet helpers (skb and xdp) and their prototypes.
+ *
+ * Helpers get the ctx in r1. In a trusted run the verifier proved it is the program's
+ * ctx (ARG_PTR_TO_CTX); in a guarded run it is compared with the ctx of the run in
+ * progress on this thread (pt_current_ctx), since nothing else proved it.
+ */
+#ifndef USERBPF_PROGTYPES_PT_HELPERS_H
+#define USERBPF_PROGTYPES_PT_HELPERS_H
+
+#include "progtypes/pt_internal.h"
+
+#define PT_ERR(e) ((uint64_t)(int64_t)(e))
+#define PT_PTR(x) ((void *)(uintptr_t)(x))
+
+enum pt_ctx_kind { PT_CTX_NONE, PT_CTX_SKB, PT_CTX_XDP };
+extern _Thread_local enum pt_ctx_kind pt_current_kind;
+
+/* The run's ctx as r1 names it, or NULL when a guarded run passes something else. */
+static inline void *pt_ctx_arg(struct userbpf_run_ctx *rc, uint64_t r1, enum pt_ctx_kind kind)
+{
+	void *p = PT_PTR(r1);
+	if (userbpf_run_guarded(rc) && (p != pt_current_ctx || pt_current_kind != kind || !p))
+		return NULL;
+	return p;
+}
+static inline struct pt_skb *pt_skb_arg(struct userbpf_run_ctx *rc, uint64_t r1)
+{
+	return pt_ctx_arg(rc, r1, PT_CTX_SKB);
+}
+static inline struct pt_xdp *pt_xdp_arg(struct userbpf_run_ctx *rc, uint64_t r1)
+{
+	return pt_ctx_arg(rc, r1, PT_CTX_XDP);
+}
+
+/* May the program's memory [p, p + len) be used with prot? (0 bytes: nothing is used.) */
+static inline bool pt_mem_ok(struct userbpf_run_ctx *rc, uint64_t p, uint64_t len, unsigned prot)
+{
+	return len == 0 || userbpf_run_access_ok(rc, PT_PTR(p), (size_t)len, prot);
+}
+
+/* skb state after a change of data or len: pointers, and the guarded packet region. */
+void pt_skb_sync(struct pt_skb *skb);
+void pt_xdp_sync(struct pt_xdp *xdp);
+
+/* The kernel's checksum arithmetic (pt_csum.c). */
+uint32_t pt_csum_add(uint32_t a, uint32_t b);
+uint32_t pt_csum_sub(uint32_t a, uint32_t b);
+uint16_t pt_csum_fold(uint32_t sum);
+uint32_t pt_csum_partial(const void *buf, size_t len, uint32_t sum);
+
+/* Prototypes by id for the skb types and xdp (NULL: not ours). */
+const struct bpf_func_proto *pt_skb_proto(uint32_t id);
+const struct bpf_func_proto *pt_xdp_proto(uint32_t id);
+extern const struct bpf_func_proto pt_sk_skb_pull_data_proto;
+extern const struct bpf_func_proto pt_flow_dissector_load_bytes_proto;
+extern const struct bpf_func_proto pt_skb_get_cgroup_classid_proto;
+extern const struct bpf_func_proto pt_csum_diff_proto, pt_l3_csum_replace_proto,
+        pt_l4_csum_replace_proto, pt_csum_update_proto, pt_csum_level_proto;
+
+/* The type's helper set (pt_funcs.c). */
+bool pt_func_allowed(uint32_t prog_type, uint32_t eat, uint32_t func_id);
+const struct bpf_func_proto *pt_get_func_proto(uint32_t prog_type, uint32_t eat, uint32_t func_id);
+
+/* LD_ABS / LD_IND runtime (pt_skb_helpers.c). */
+BPF_HELPER_DECL(pt_ld_abs_8);
+BPF_HELPER_DECL(pt_ld_abs_16);
+BPF_HELPER_DECL(pt_ld_abs_32);
+
+#endif /* USERBPF_PROGTYPES_PT_HELPERS_H */
