@@ -9,12 +9,12 @@ cmake --preset debug -S "$top" >/dev/null
 cmake --build "$top/build/debug"
 ctest --test-dir "$top/build/debug" --output-on-failure -j2
 # Threaded code under ThreadSanitizer (an -O2 build of the whole tree, which also catches
-# warnings only the optimiser sees): the interpreter's concurrent runs and atomics, and the
-# maps hammered by threads and processes.
+# warnings only the optimiser sees): the interpreter's concurrent runs and atomics, the
+# maps hammered by threads and processes, fd/close handling, and spin-lock helpers.
 cmake --preset tsan -S "$top" >/dev/null
 cmake --build "$top/build/tsan"
-for t in test_vm test_sys_bpf test_sys_prog test_map_hash test_map_array test_map_queue test_map_lpm \
-	test_map_ringbuf test_map_perf; do
+for t in test_vm test_sys_bpf test_sys_prog test_sys_rules test_helpers_run test_map_hash test_map_array \
+	test_map_queue test_map_lpm test_map_ringbuf test_map_perf; do
 	echo "== ThreadSanitizer: $t =="
 	TSAN_OPTIONS="halt_on_error=1" "$top/build/tsan/tests/$t" | tail -n 1
 done
