@@ -8,10 +8,8 @@
  * tests/fixtures/loader_kernel.txt (USERBPF_RECORD_FIXTURE=1 rewrites it), so without
  * bpf() the test still holds ours against them.
  *
- * Verdicts: the loader's part ends at PROG_LOAD, whose verifier is written concurrently. A
- * program the kernel accepts and our PROG_LOAD refuses is a reported disagreement (a
- * failure with USERBPF_LOADER_STRICT=1); everything before PROG_LOAD must work for every
- * program the kernel accepts.
+ * Verdicts must agree: a program one side accepts and the other refuses fails the test,
+ * except a program type src/progtypes does not implement yet, reported as a known gap.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -19,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "progtypes/progtype.h"
 #include "test_loader_lib.h"
 
 #define FIXTURE USERBPF_FIXTURES_DIR "/loader_kernel.txt"
@@ -448,15 +447,19 @@ static void test_verdicts_and_relocations(void **state)
 				fail_msg("%s/%s: the kernel accepts it, our loader fails: %s",
 				         kp->obj, kp->name, msg);
 			refused++;
-			print_message("  DIAGNOSTIC kernel accepts, userbpf PROG_LOAD refuses "
-			              "%s/%s: %s\n",
-			              kp->obj, kp->name, msg);
-			if (getenv("USERBPF_LOADER_STRICT"))
-				fail_msg("USERBPF_LOADER_STRICT");
+			/* Verdicts must agree; the one known gap is a program type we do not
+			 * implement yet (progtypes has no table for it), shown as such. */
+			uint32_t t = userbpf_program__type(
+			        userbpf_object__find_program_by_name(u, kp->name));
+			if (bpf_prog_type_info(t))
+				fail_msg("%s/%s: the kernel accepts it, our PROG_LOAD refuses: %s",
+				         kp->obj, kp->name, msg);
+			print_message("  KNOWN GAP program type %u not implemented: kernel accepts "
+			              "%s/%s, userbpf refuses: %s\n",
+			              t, kp->obj, kp->name, msg);
 		} else if (!kp->verdict && ok) {
-			accepted_more++;
-			print_message("  DIAGNOSTIC kernel refuses, userbpf accepts %s/%s\n",
-			              kp->obj, kp->name);
+			fail_msg("%s/%s: the kernel refuses it, userbpf accepts it", kp->obj,
+			         kp->name);
 		} else if (ok) {
 			both++;
 			p = userbpf_object__find_program_by_name(u, kp->name);

@@ -5,10 +5,8 @@
  * Every case runs twice when the host allows it: on userbpf (our loader, userbpf_sys_bpf)
  * and on the host kernel (libbpf loads the same object, bpf(2) runs it). The expected
  * values are worked out from the program sources (comments in tests/progs/<name>.bpf.c) and
- * packets built here, and both sides must produce them. A program the kernel runs but our
- * PROG_LOAD (the verifier, written concurrently) refuses is reported, not failed, unless
- * USERBPF_LOADER_STRICT=1: the loader's part ended when it reached PROG_LOAD
- * (test_loader_kernel.c tracks those verdicts).
+ * packets built here, and both sides must produce them; a side that refuses to load a
+ * case fails the test.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -627,10 +625,8 @@ static void run_case(const struct rcase *c, bool kernel)
 		c->before_load(&s);
 	if (!side_load(&s)) {
 		nr_refused++;
-		print_message("  DIAGNOSTIC userbpf refuses %s%s: %s\n", c->obj,
-		              c->args.custom_btf ? " (custom BTF)" : "", s.rejected);
-		if (getenv("USERBPF_LOADER_STRICT"))
-			fail_msg("USERBPF_LOADER_STRICT: %s", s.rejected);
+		fail_msg("%s refuses %s%s: %s", s.who, c->obj,
+		         c->args.custom_btf ? " (custom BTF)" : "", s.rejected);
 		side_close(&s);
 		return;
 	}
