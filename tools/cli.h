@@ -120,6 +120,15 @@ int cli_obj_get(const char *path);
 int cli_obj_pin(int fd, const char *path);
 int cli_get_next_id(int cmd, uint32_t id, uint32_t *next);
 int cli_get_fd_by_id(int cmd, uint32_t id);
+
+/* What `show` needs to know about an object kind (maps, programs). */
+struct cli_show_kind {
+	const char *name, *long_name; /* "prog", "program": as bpftool's messages */
+	int next_id_cmd, fd_by_id_cmd;
+	int (*parse_fds)(int *argc, char ***argv, int **fds);
+	int (*show_one)(int fd);
+};
+int cli_show_objects(const struct cli_show_kind *k, int argc, char **argv);
 int cli_obj_get_info(int fd, void *info, uint32_t *len);
 int cli_prog_get_info(int fd, struct bpf_prog_info *info); /* sizeof info */
 int cli_map_get_info(int fd, struct bpf_map_info *info);

@@ -612,3 +612,58 @@ void pinned_list_free(struct pinned_list *l)
 	free(l->ids);
 	memset(l, 0, sizeof *l);
 }
+
+/* `prog show` / `map show`, as bpftool: the objects named (several for a name or tag), or every
+ * object by id; in JSON an array unless exactly one object was named. */
+int cli_show_objects(const struct cli_show_kind *k, int argc, char **argv)
+{
+	int err = 0;
+	if (argc == 2) {
+		int *fds = NULL;
+		int n = k->parse_fds(&argc, &argv, &fds);
+		if (n < 1) {
+			err = -1;
+		} else {
+			if (json_output && n > 1)
+				jsonw_start_array(json_wtr);
+			for (int i = 0; i < n; i++) {
+				if (!err)
+					err = k->show_one(fds[i]);
+				cli_close(fds[i]);
+			}
+			if (json_output && n > 1)
+				jsonw_end_array(json_wtr);
+		}
+		free(fds);
+		return err;
+	}
+	if (argc)
+		return BAD_ARG();
+	uint32_t id = 0;
+	if (json_output)
+		jsonw_start_array(json_wtr);
+	for (;;) {
+		if (cli_get_next_id(k->next_id_cmd, id, &id)) {
+			if (errno != ENOENT) {
+				p_err("can't get next %s: %s", k->long_name, strerror(errno));
+				err = -1;
+			}
+			break;
+		}
+		int fd = cli_get_fd_by_id(k->fd_by_id_cmd, id);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue; /* freed meanwhile */
+			p_err("can't get %s by id (%u): %s", k->name, id, strerror(errno));
+			err = -1;
+			break;
+		}
+		err = k->show_one(fd);
+		cli_close(fd);
+		if (err)
+			break;
+	}
+	if (json_output)
+		jsonw_end_array(json_wtr);
+	return err;
+}

@@ -139,56 +139,11 @@ static int show_one(int fd)
 
 static int do_show(int argc, char **argv)
 {
-	int err = 0;
+	static const struct cli_show_kind kind = {
+	        "map", "map", BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID, map_parse_fds, show_one};
 	if (show_pinned)
 		pinned_list_build(&map_pins, CLI_OBJ_MAP);
-	if (argc == 2) {
-		int *fds = NULL;
-		int n = map_parse_fds(&argc, &argv, &fds);
-		if (n < 1) {
-			err = -1;
-		} else {
-			if (json_output && n > 1)
-				jsonw_start_array(json_wtr);
-			for (int i = 0; i < n; i++) {
-				if (!err)
-					err = show_one(fds[i]);
-				cli_close(fds[i]);
-			}
-			if (json_output && n > 1)
-				jsonw_end_array(json_wtr);
-		}
-		free(fds);
-	} else if (argc) {
-		err = BAD_ARG();
-	} else {
-		uint32_t id = 0;
-		if (json_output)
-			jsonw_start_array(json_wtr);
-		for (;;) {
-			if (cli_get_next_id(BPF_MAP_GET_NEXT_ID, id, &id)) {
-				if (errno != ENOENT) {
-					p_err("can't get next map: %s", strerror(errno));
-					err = -1;
-				}
-				break;
-			}
-			int fd = cli_get_fd_by_id(BPF_MAP_GET_FD_BY_ID, id);
-			if (fd < 0) {
-				if (errno == ENOENT)
-					continue; /* freed meanwhile */
-				p_err("can't get map by id (%u): %s", id, strerror(errno));
-				err = -1;
-				break;
-			}
-			err = show_one(fd);
-			cli_close(fd);
-			if (err)
-				break;
-		}
-		if (json_output)
-			jsonw_end_array(json_wtr);
-	}
+	int err = cli_show_objects(&kind, argc, argv);
 	pinned_list_free(&map_pins);
 	return err;
 }
