@@ -235,11 +235,23 @@ static int prog_dump_info_get(int fd, struct prog_dump_info *p)
 	/* counts may only have shrunk; never read past what we allocated */
 	in->nr_func_info = in->nr_func_info < nf ? in->nr_func_info : nf;
 	in->nr_line_info = in->nr_line_info < nl ? in->nr_line_info : nl;
-	if (in->btf_id && (in->nr_func_info || in->nr_line_info)) {
-		p->btf = cbtf_load_by_id(in->btf_id);
-		if (!p->btf)
-			p_info("error in processing BTF. continue without it.");
+	return 0;
+}
+
+/* As bpftool's prog_dump: the program's BTF whenever it names one (a BTF that cannot be
+ * had fails the dump: "failed to get btf"); line info only when it is usable. */
+static int prog_dump_btf(struct prog_dump_info *p)
+{
+	struct bpf_prog_info *in = &p->info;
+	if (!in->btf_id)
+		return 0;
+	p->btf = cbtf_load_by_id(in->btf_id);
+	if (!p->btf) {
+		p_err("failed to get btf");
+		return -1;
 	}
+	if (in->nr_line_info && !p->line_info) /* records of a size we cannot read */
+		p_info("error in processing bpf_line_info.  continue without it.");
 	return 0;
 }
 
@@ -251,14 +263,18 @@ static int prog_dump(int fd, bool jited, const char *filepath, bool opcodes, boo
 		goto out;
 	err = -1;
 	if (jited) {
-		/* the interpreter runs every program; there is no native code to show */
+		/* The interpreter runs every program: the info has no jited image, and bpftool
+		 * says so for a kernel that returns none (an info line, nothing in JSON, exit
+		 * 255). */
 		p_info("no instructions returned");
 		goto out;
 	}
 	if (!p.info.xlated_prog_len) {
-		p_err("error retrieving insn dump: no instructions");
+		p_err("error retrieving insn dump: kernel.kptr_restrict set?");
 		goto out;
 	}
+	if (prog_dump_btf(&p))
+		goto out;
 	if (filepath) {
 		int ofd = open(filepath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (ofd < 0) {
@@ -341,8 +357,7 @@ static int do_dump(int argc, char **argv)
 			p_err("'visual' (the control flow graph) is not supported");
 			goto out;
 		} else {
-			p_err("expected 'file', 'opcodes' or 'linum', got: '%s'?", *argv);
-			goto out;
+			usage(); /* as bpftool */
 		}
 	}
 	if (filepath && (opcodes || linum)) {
@@ -410,7 +425,7 @@ static int do_help(int argc, char **argv)
 	        "                         [type TYPE] [{ offload_dev | xdpmeta_dev } NAME] \\\n"
 	        "                         [map { idx IDX | name NAME } MAP]\\\n"
 	        "                         [pinmaps MAP_DIR]\n"
-	        "                         [autoattach]\n"
+	        "                         [autoattach] [target_btf FILE] [kconfig FILE]\n"
 	        "       %1$s prog run PROG \\\n"
 	        "                         data_in FILE \\\n"
 	        "                         [data_out FILE [data_size_out L]] \\\n"
@@ -430,7 +445,9 @@ static int do_help(int argc, char **argv)
 	        "\n"
 	        "       Programs run in the userbpf interpreter: 'dump jited' has nothing to "
 	        "show,\n"
-	        "       and offload_dev, xdpmeta_dev and autoattach are accepted but unused.\n",
+	        "       and offload_dev, xdpmeta_dev and autoattach are accepted but unused.\n"
+	        "       target_btf FILE: the CO-RE target (raw BTF or ELF, e.g. a vmlinux BTF);\n"
+	        "       kconfig FILE: CONFIG_*=value lines for .kconfig externs (userbpf's own).\n",
 	        bin_name);
 	return 0;
 }

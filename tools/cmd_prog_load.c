@@ -36,6 +36,7 @@ static int load_with_options(int argc, char **argv, bool first_prog_only)
 	unsigned int nr_repl = 0;
 	const char *pinmaps = NULL;
 	struct userbpf_object *obj = NULL;
+	bool kwerr = false;
 	int err = -1;
 
 	if (!REQ_ARGS(2))
@@ -101,6 +102,9 @@ static int load_with_options(int argc, char **argv, bool first_prog_only)
 			/* nothing to attach to in userspace: programs are pinned, as bpftool
 			 * falls back to for programs without an attach point */
 			NEXT_ARG();
+		} else if (obj_open_keyword(&argc, &argv, &kwerr)) {
+			if (kwerr)
+				goto out;
 		} else {
 			p_err("expected no more arguments, 'type', 'map' or 'dev', got: '%s'?",
 			      *argv);

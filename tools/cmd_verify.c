@@ -156,6 +156,10 @@ static int verify_run(int argc, char **argv)
 			if (obj_prog_type_by_name(GET_ARG(), &type, &attach))
 				return -1;
 			have_type = true;
+		} else if (is_prefix(kw, "target_btf")) {
+			obj_target_btf = GET_ARG();
+		} else if (is_prefix(kw, "kconfig")) {
+			obj_kconfig_path = GET_ARG();
 		} else {
 			p_err("expected 'prog', 'type' or 'log_level', got: '%s'?", kw);
 			return -1;
@@ -245,6 +249,7 @@ static int verify_help(void)
 	}
 	fprintf(help_stream(),
 	        "Usage: %1$s verify OBJ [prog NAME] [type TYPE] [log_level N]\n"
+	        "                         [target_btf FILE] [kconfig FILE]\n"
 	        "       %1$s verify help\n"
 	        "\n"
 	        "       Load each program of the object file OBJ on its own and print the\n"

@@ -21,10 +21,76 @@ static int obj_print(enum userbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
+const char *obj_target_btf;
+const char *obj_kconfig_path;
+
+bool obj_open_keyword(int *argc, char ***argv, bool *err)
+{
+	const char **dst;
+	if (is_prefix(**argv, "target_btf"))
+		dst = &obj_target_btf;
+	else if (is_prefix(**argv, "kconfig"))
+		dst = &obj_kconfig_path;
+	else
+		return false;
+	const char *kw = **argv;
+	(*argc)--;
+	(*argv)++;
+	if (!*argc) {
+		p_err("'%s' needs a file", kw);
+		*err = true;
+		return true;
+	}
+	*dst = **argv;
+	(*argc)--;
+	(*argv)++;
+	return true;
+}
+
+/* The whole of a text file, NUL-terminated, or NULL after p_err. */
+static char *obj_read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		p_err("failed to open kconfig file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	size_t n;
+	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len == 1) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb)
+				free(buf);
+			buf = nb;
+		}
+	}
+	fclose(f);
+	if (!buf)
+		p_err("mem alloc failed");
+	else
+		buf[len] = 0;
+	return buf;
+}
+
 struct userbpf_object *obj_open(const char *path, struct userbpf_object_open_opts *opts)
 {
 	userbpf_set_print(obj_print);
+	char *kconfig = NULL;
+	if (obj_target_btf && !opts->btf_custom_path)
+		opts->btf_custom_path = obj_target_btf;
+	if (obj_kconfig_path && !opts->kconfig) {
+		if (!(kconfig = obj_read_text(obj_kconfig_path)))
+			return NULL;
+		opts->kconfig = kconfig;
+	}
 	struct userbpf_object *obj = userbpf_object__open_file(path, opts);
+	if (kconfig) { /* the loader keeps its own copy of what it parsed */
+		opts->kconfig = NULL;
+		free(kconfig);
+	}
 	if (!obj) {
 		const char *why = userbpf_object__last_error();
 		p_err("failed to open object file %s: %s", path,

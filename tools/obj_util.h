@@ -13,7 +13,16 @@
 #ifdef USERBPF_HAVE_LOADER
 #include <userbpf/loader.h>
 
-/* userbpf_object__open_file with the loader's warnings on stderr; NULL after p_err. */
+/* What prog load / loadall and verify take besides bpftool's words (userbpf's own):
+ * `target_btf FILE`, the CO-RE target (raw BTF or an ELF with .BTF, e.g. a vmlinux BTF), and
+ * `kconfig FILE`, CONFIG_*=value lines for .kconfig externs. obj_open applies them. */
+extern const char *obj_target_btf;
+extern const char *obj_kconfig_path;
+/* One of those keywords at *argv: consumed (true), or false when it is not one. On a
+ * missing argument *err is set after p_err. */
+bool obj_open_keyword(int *argc, char ***argv, bool *err);
+/* userbpf_object__open_file with the loader's warnings on stderr, and the keywords above;
+ * NULL after p_err. */
 struct userbpf_object *obj_open(const char *path, struct userbpf_object_open_opts *opts);
 /* userbpf_object__load; on failure the failed programs' logs go to stderr. 0 or -1. */
 int obj_load(struct userbpf_object *obj);

@@ -23,8 +23,24 @@ int xlated_insn_text(const struct dump_data *dd, const struct bpf_insn *insns, s
 			snprintf(buf, len, "call unknown#%d", in->imm);
 		return 1;
 	}
-	/* map references by id, as bpftool prints a loaded program */
+	/* A loaded program's bpf-to-bpf call has the kernel's jit_subprogs form (off: the
+	 * relative offset, imm: the callee's index): bpftool prints "call pc%+d" from off for a
+	 * program without jited symbols. */
+	if (dd->map_ids && in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
+		snprintf(buf, len, "call pc%+d", in->off);
+		return 1;
+	}
+	/* map references by id, as bpftool prints a loaded program (its print_imm) */
 	if (dd->map_ids && in->code == (BPF_LD | BPF_IMM | BPF_DW) && remaining >= 2) {
+		if (in->src_reg == BPF_PSEUDO_FUNC) {
+			snprintf(buf, len, "r%d = subprog[%+d]", in->dst_reg, in->imm);
+			return 2;
+		}
+		if (in->src_reg == BPF_PSEUDO_MAP_IDX_VALUE) {
+			snprintf(buf, len, "r%d = map[idx:%u]+%u", in->dst_reg, (uint32_t)in->imm,
+			         (uint32_t)in[1].imm);
+			return 2;
+		}
 		if (in->src_reg == BPF_PSEUDO_MAP_FD) {
 			snprintf(buf, len, "r%d = map[id:%u]", in->dst_reg, (uint32_t)in->imm);
 			return 2;

@@ -78,6 +78,13 @@ struct userbpf_mem_region {
 	unsigned prot; /* enum userbpf_mem_prot */
 };
 
+/* Memory every run of vm may touch besides its run's regions (checked in unverified mode):
+ * what the program reaches without a helper handing it out, e.g. the values of the maps it
+ * names directly. Copied; replaces earlier ones. Configure before running (not
+ * thread-safe against runs). 0 or -EINVAL / -ENOMEM. */
+int userbpf_vm_set_regions(struct userbpf_vm *vm, const struct userbpf_mem_region *regions,
+                           size_t nr_regions);
+
 struct userbpf_run_args {
 	size_t sz;                                /* sizeof(struct userbpf_run_args) */
 	uint64_t r[5];                            /* r1..r5 at entry */

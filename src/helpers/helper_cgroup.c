@@ -1,4 +1,5 @@
-/* helper_cgroup.c — bpf_get_current_cgroup_id and bpf_get_current_ancestor_cgroup_id.
+/* helper_cgroup.c — bpf_get_current_cgroup_id, bpf_get_current_ancestor_cgroup_id and
+ * bpf_get_cgroup_classid (the base variant: the current task's net_cls class id).
  *
  * The kernel answers with the id of the calling task's cgroup in the default (v2)
  * hierarchy, or of its ancestor at a level (the root is level 0; a level deeper than the
@@ -103,4 +104,63 @@ uint64_t bpf_get_current_ancestor_cgroup_id_helper(uint64_t level, uint64_t r2, 
 	/* the kernel takes an int level; a negative one finds no ancestor */
 	int l = (int)level;
 	return l < 0 ? 0 : cgroup_id_at(l);
+}
+
+/* --- bpf_get_cgroup_classid (base variant) --- */
+
+/* The calling thread's cgroup v1 net_cls directory: its "N:...net_cls...:path" line and the
+ * cgroup mount whose options name net_cls (path relative to that mount's root). */
+static int net_cls_dir(char *out, size_t size)
+{
+	char line[CG_PATH_MAX], path[CG_PATH_MAX] = "";
+	FILE *f = fopen("/proc/thread-self/cgroup", "re");
+	if (!f)
+		return -1;
+	while (!path[0] && fgets(line, sizeof line, f)) {
+		char *ctl = strchr(line, ':'), *p = ctl ? strchr(ctl + 1, ':') : NULL;
+		if (!p)
+			continue;
+		*p = 0;
+		if (!strstr(ctl + 1, "net_cls"))
+			continue;
+		p[1 + strcspn(p + 1, "\n")] = 0;
+		snprintf(path, sizeof path, "%s", p + 1);
+	}
+	fclose(f);
+	if (!path[0] || !(f = fopen("/proc/self/mountinfo", "re")))
+		return -1;
+	int found = -1;
+	while (found < 0 && fgets(line, sizeof line, f)) {
+		char root[CG_PATH_MAX], point[CG_PATH_MAX];
+		const char *dash = strstr(line, " - ");
+		if (!dash || strncmp(dash + 3, "cgroup ", 7) || !strstr(dash, "net_cls") ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) != 2)
+			continue;
+		size_t rl = strcmp(root, "/") ? strlen(root) : 0;
+		if (strncmp(path, root, rl))
+			continue;
+		snprintf(out, size, "%s%s", point, path + rl);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* __task_get_classid(current): the class id of the thread's net_cls cgroup; 0 without a
+ * cgroup v1 net_cls hierarchy (cgroup v2 only hosts: always 0, as the kernel answers). */
+uint64_t bpf_get_cgroup_classid_curr_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                            uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	char dir[CG_PATH_MAX + 32], file[CG_PATH_MAX + 64];
+	if (net_cls_dir(dir, sizeof dir))
+		return 0;
+	snprintf(file, sizeof file, "%s/net_cls.classid", dir);
+	FILE *f = fopen(file, "re");
+	unsigned long long id = 0;
+	if (f) {
+		if (fscanf(f, "%llu", &id) != 1)
+			id = 0;
+		fclose(f);
+	}
+	return (uint32_t)id;
 }

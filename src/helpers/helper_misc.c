@@ -79,3 +79,12 @@ uint64_t bpf_get_numa_node_id_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint
 {
 	return 0; /* one node: what NUMA_NO_NODE maps resolve to here */
 }
+
+/* bpf_get_attach_cookie: the cookie of the attachment that ran the program. Programs here
+ * run from BPF_PROG_TEST_RUN or a vm run, never from an attachment with a cookie: 0, which
+ * is what the kernel answers in a raw_tracepoint test run. */
+uint64_t bpf_get_attach_cookie_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                      uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return 0;
+}

@@ -174,12 +174,16 @@ static const struct helper_entry helpers[] = {
 	H(spin_lock, bpf_spin_lock_helper, BASE_BPF, false, VOID, ARG_PTR_TO_SPIN_LOCK),
 	H(spin_unlock, bpf_spin_unlock_helper, BASE_BPF, false, VOID, ARG_PTR_TO_SPIN_LOCK),
 
+	/* call chains (helper_stack.c; the map: maps/map_stack_trace.c), the attach cookie,
+	 * the task's net_cls class id */
+	H(get_stackid, bpf_get_stackid_helper, TYPE, true, INT, CTX, MAP, ANY),
+	H(get_stack, bpf_get_stack_helper, TYPE, true, INT, CTX, ARG_PTR_TO_UNINIT_MEM, SIZE0,
+		ANY),
+	H(get_attach_cookie, bpf_get_attach_cookie_helper, TYPE, false, INT, CTX),
+	H(get_cgroup_classid, bpf_get_cgroup_classid_curr_helper, BASE, false, INT),
+
 	/* prototypes only: tracing, tasks, local storage */
-	H(get_stackid, NULL, TYPE, true, INT, CTX, MAP, ANY),
-	H(get_stack, NULL, TYPE, true, INT, CTX, ARG_PTR_TO_UNINIT_MEM, SIZE0, ANY),
 	H(get_func_ip, NULL, TYPE, true, INT, CTX),
-	H(get_attach_cookie, NULL, TYPE, false, INT, CTX),
-	H(get_cgroup_classid, NULL, BASE, false, INT),
 	H(get_task_stack, NULL, BASE_PERF, false, INT, ARG_PTR_TO_BTF_ID, ARG_PTR_TO_UNINIT_MEM,
 		SIZE0, ANY),
 	H(find_vma, NULL, BASE_PERF, false, INT, ARG_PTR_TO_BTF_ID, ANY, ARG_PTR_TO_FUNC,

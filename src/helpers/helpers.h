@@ -226,6 +226,7 @@ BPF_HELPER_DECL(bpf_jiffies64_helper);
 BPF_HELPER_DECL(bpf_get_prandom_u32_helper);
 BPF_HELPER_DECL(bpf_get_smp_processor_id_helper);
 BPF_HELPER_DECL(bpf_get_numa_node_id_helper);
+BPF_HELPER_DECL(bpf_get_attach_cookie_helper);
 /* helper_task.c */
 BPF_HELPER_DECL(bpf_get_current_pid_tgid_helper);
 BPF_HELPER_DECL(bpf_get_current_uid_gid_helper);
@@ -243,6 +244,7 @@ BPF_HELPER_DECL(bpf_copy_from_user_helper);
 /* helper_cgroup.c */
 BPF_HELPER_DECL(bpf_get_current_cgroup_id_helper);
 BPF_HELPER_DECL(bpf_get_current_ancestor_cgroup_id_helper);
+BPF_HELPER_DECL(bpf_get_cgroup_classid_curr_helper);
 /* helper_str.c */
 BPF_HELPER_DECL(bpf_strtol_helper);
 BPF_HELPER_DECL(bpf_strtoul_helper);
@@ -261,6 +263,9 @@ BPF_HELPER_DECL(bpf_perf_event_output_helper);
 /* helper_callback.c */
 BPF_HELPER_DECL(bpf_loop_helper);
 BPF_HELPER_DECL(bpf_for_each_map_elem_helper);
+/* helper_stack.c */
+BPF_HELPER_DECL(bpf_get_stackid_helper);
+BPF_HELPER_DECL(bpf_get_stack_helper);
 /* helper_lock.c */
 BPF_HELPER_DECL(bpf_spin_lock_helper);
 BPF_HELPER_DECL(bpf_spin_unlock_helper);

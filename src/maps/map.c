@@ -49,24 +49,30 @@ static void map_cache_attrs(struct bpf_map *map)
 	}
 }
 
-/* Map the header page and the type's region. */
+/* Map the header page and the type's region. The region and the header are contiguous in
+ * the file, so one mapping covers both (one mmap, one madvise); detach unmaps the two parts
+ * separately, which munmap allows. A type with its own layout (a ring's double view) maps
+ * its region itself. */
 static int map_mmap_all(struct bpf_map *map, int fd, uint64_t data_size)
 {
-	void *hdr = ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-	                    (off_t)data_size);
-	if (hdr == MAP_FAILED)
-		return -errno;
-	map->sh = hdr;
 	map->data_size = data_size;
-	if (map->ops->map_mmap)
+	if (map->ops->map_mmap) {
+		void *hdr = ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		                    fd, (off_t)data_size);
+		if (hdr == MAP_FAILED)
+			return -errno;
+		map->sh = hdr;
 		return map->ops->map_mmap(map, fd);
-	if (data_size == 0)
-		return 0;
-	void *data = ub_mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (data == MAP_FAILED)
+	}
+	char *base = ub_mmap(NULL, data_size + BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE,
+	                     MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
 		return -errno;
-	map->data = data;
-	map->data_map_len = data_size;
+	map->sh = (struct bpf_map_shared *)(base + data_size);
+	if (data_size) {
+		map->data = base;
+		map->data_map_len = data_size;
+	}
 	return 0;
 }
 
@@ -79,7 +85,8 @@ static void map_write_header(struct bpf_map_shared *sh, const union bpf_attr *at
 	sh->key_size = attr->key_size;
 	sh->value_size = attr->value_size;
 	sh->max_entries = attr->max_entries;
-	sh->map_flags = attr->map_flags;
+	/* as bpf_map_flags_retain_permanent: the fd's access mode is not a map property */
+	sh->map_flags = attr->map_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY);
 	sh->map_extra = attr->map_extra;
 	sh->data_size = data_size;
 	sh->ncpus = (uint32_t)ncpus;
@@ -147,6 +154,7 @@ int bpf_map_create_in_fd(const union bpf_attr *attr, int fd, struct bpf_map **ou
 	struct bpf_map *map = calloc(1, sizeof *map);
 	if (!map)
 		return -ENOMEM;
+	map->refcnt = 1;
 	map->ops = ops;
 	/* The header must exist before the type maps its region (ring buffers read it). */
 	err = map_mmap_all(map, fd, data_size);
@@ -171,19 +179,19 @@ int bpf_map_attach_fd(int fd, struct bpf_map **out)
 	if (st.st_size < (off_t)BPF_MAP_PAGE_SIZE || st.st_size % BPF_MAP_PAGE_SIZE)
 		return -EINVAL;
 	uint64_t data_size = (uint64_t)st.st_size - BPF_MAP_PAGE_SIZE;
-	struct bpf_map_shared *sh =
-	        ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, (off_t)data_size);
-	if (sh == MAP_FAILED)
-		return -errno;
-	bool ok = sh->magic == BPF_MAP_SHARED_MAGIC && sh->version == BPF_MAP_SHARED_VERSION &&
-	          sh->data_size == data_size;
-	const struct bpf_map_ops *ops = ok ? bpf_map_ops_get(sh->map_type) : NULL;
-	munmap(sh, BPF_MAP_PAGE_SIZE);
+	/* the header is read, not mapped, to see what the file is: one system call */
+	struct bpf_map_shared sh;
+	if (pread(fd, &sh, sizeof sh, (off_t)data_size) != (ssize_t)sizeof sh)
+		return -EINVAL;
+	bool ok = sh.magic == BPF_MAP_SHARED_MAGIC && sh.version == BPF_MAP_SHARED_VERSION &&
+	          sh.data_size == data_size;
+	const struct bpf_map_ops *ops = ok ? bpf_map_ops_get(sh.map_type) : NULL;
 	if (!ops)
 		return -EINVAL;
 	struct bpf_map *map = calloc(1, sizeof *map);
 	if (!map)
 		return -ENOMEM;
+	map->refcnt = 1;
 	map->ops = ops;
 	int err = map_mmap_all(map, fd, data_size);
 	if (err) {
@@ -195,9 +203,15 @@ int bpf_map_attach_fd(int fd, struct bpf_map **out)
 	return 0;
 }
 
+struct bpf_map *bpf_map_get(struct bpf_map *map)
+{
+	__atomic_add_fetch(&map->refcnt, 1, __ATOMIC_RELAXED);
+	return map;
+}
+
 void bpf_map_detach(struct bpf_map *map)
 {
-	if (!map)
+	if (!map || __atomic_sub_fetch(&map->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	if (map->data && map->data_map_len)
 		munmap(map->data, map->data_map_len);

@@ -59,6 +59,9 @@ struct bpf_map_shared {
 	uint32_t lock;      /* for rare header updates (freeze) */
 	uint32_t freezing;  /* MAP_FREEZE is looking for writable mappings: mmap() waits */
 	uint32_t refs_lock; /* map-in-map / prog array slot updates and their .refs links */
+	/* the object layer found the file can never be hard-linked again (its last link went
+	 * while it was open): programs stop trying to link it */
+	uint32_t unlinkable;
 };
 
 struct bpf_map;
@@ -134,6 +137,9 @@ struct bpf_map {
 	 *             the others, which go through ops->map_lookup_elem_sys. */
 	void *(*lookup)(struct bpf_map *map, const void *key);
 	void *(*lookup_sys)(struct bpf_map *map, const void *key);
+	/* Holders of this view in the process (an fd's cache entry, runtimes): the view is
+	 * unmapped when the last one detaches. */
+	uint32_t refcnt;
 };
 
 /* The ops for a map type, or NULL if we do not implement it (map_types.c). */
@@ -151,7 +157,11 @@ int bpf_map_create_in_fd(const union bpf_attr *attr, int fd, struct bpf_map **ou
 /* Map an existing map file (another process's map: OBJ_GET, SCM_RIGHTS, fork). */
 int bpf_map_attach_fd(int fd, struct bpf_map **out);
 
-/* Unmap and free this process's view (the storage lives while any fd or mapping does). */
+/* One more holder of the view map (released with bpf_map_detach); returns map. */
+struct bpf_map *bpf_map_get(struct bpf_map *map);
+
+/* Drop a holder; the last one unmaps and frees this process's view (the storage lives
+ * while any fd or mapping does). */
 void bpf_map_detach(struct bpf_map *map);
 
 /* A map on a fresh memfd, for tests and internal users; *fd_out (may be NULL) gets the fd,

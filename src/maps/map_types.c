@@ -8,6 +8,7 @@ MAP_OPS htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops, htab_lru_percpu_map
 MAP_OPS array_map_ops, percpu_array_map_ops, prog_array_map_ops, array_of_maps_map_ops;
 MAP_OPS queue_map_ops, stack_map_ops, bloom_filter_map_ops;
 MAP_OPS trie_map_ops, ringbuf_map_ops, perf_event_array_map_ops;
+MAP_OPS stack_trace_map_ops;
 
 static const struct bpf_map_ops *const map_types[] = {
         /* hash family: map_hash.c, map_lru.c */
@@ -29,6 +30,8 @@ static const struct bpf_map_ops *const map_types[] = {
         [BPF_MAP_TYPE_LPM_TRIE] = &trie_map_ops,
         [BPF_MAP_TYPE_RINGBUF] = &ringbuf_map_ops,
         [BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &perf_event_array_map_ops,
+        /* map_stack_trace.c (bpf_get_stackid's chains) */
+        [BPF_MAP_TYPE_STACK_TRACE] = &stack_trace_map_ops,
 };
 
 const struct bpf_map_ops *bpf_map_ops_get(uint32_t map_type)

@@ -464,146 +464,157 @@ __attribute__((format(printf, 4, 5))) static void log_vsi(struct bv *env, const 
 	obj_logf(env->log, "\n");
 }
 
-/* --- pass 1: each kind's meta data --- */
+/* --- pass 1: each kind's meta data ---
+ *
+ * The kernel's per-kind check_meta functions apply the same few rules in a per-kind order:
+ * the bytes the kind needs after its btf_type (meta_left), then rules on vlen, kind_flag,
+ * size / type and name, each failing with its own log line. Here each rule is one entry
+ * (predicate, message, errno) and each kind one row: its extra bytes, its rules in the
+ * kernel's order, and the walk over its vlen items (members, enumerators, variables) where
+ * it has one. One checker runs a row. */
 
-#define META_LEFT(env, t, left, needed)                                                            \
-	do {                                                                                       \
-		if ((left) < (needed)) {                                                           \
-			log_basic(env, t, "meta_left:%u meta_needed:%u", (left), (needed));        \
-			return -EINVAL;                                                            \
-		}                                                                                  \
-	} while (0)
+struct meta_rule {
+	bool (*bad)(const struct bv *env, const struct btf_type *t);
+	const char *msg;
+	int err;    /* 0: EINVAL */
+	bool basic; /* logged without the type's details */
+	/* msg is a format taking one value of the type (int_data) */
+	uint32_t (*arg)(const struct btf_type *t);
+};
 
-static long int_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static bool vlen_set(const struct bv *env, const struct btf_type *t)
 {
-	uint32_t needed = 4;
-	META_LEFT(env, t, left, needed);
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	uint32_t d = t_int(t);
-	if (d & ~BTF_INT_MASK) {
-		log_basic(env, t, "Invalid int_data:%x", d);
-		return -EINVAL;
-	}
-	uint32_t nr_bits = BTF_INT_BITS(d) + BTF_INT_OFFSET(d);
-	if (nr_bits > BITS_PER_U128) {
-		log_type(env, t, "nr_bits exceeds %u", BITS_PER_U128);
-		return -EINVAL;
-	}
-	if ((nr_bits + 7) / 8 > t->size) {
-		log_type(env, t, "nr_bits exceeds type_size");
-		return -EINVAL;
-	}
-	uint32_t enc = BTF_INT_ENCODING(d);
-	if (enc && enc != BTF_INT_SIGNED && enc != BTF_INT_CHAR && enc != BTF_INT_BOOL) {
-		log_type(env, t, "Unsupported encoding");
-		return -OBJ_ENOTSUPP;
-	}
-	log_type(env, t, NULL);
-	return needed;
+	return t_vlen(t) != 0;
 }
-
-static long ref_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static bool kflag_set(const struct bv *env, const struct btf_type *t)
 {
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	if (t_kflag(t) && t_kind(t) != K_TYPE_TAG) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	if (t->size > BTF_MAX_TYPE) {
-		log_type(env, t, "Invalid type_id");
-		return -EINVAL;
-	}
-	/* typedef and type_tag need a name; volatile, const, restrict and ptr have none */
-	if (t_kind(t) == K_TYPEDEF) {
-		if (!t->name_off || !name_valid_identifier(env, t->name_off)) {
-			log_type(env, t, "Invalid name");
-			return -EINVAL;
-		}
-	} else if (t_kind(t) == K_TYPE_TAG) {
-		const char *v = str_by_offset(env, t->name_off);
-		if (!v || !v[0]) {
-			log_type(env, t, "Invalid name");
-			return -EINVAL;
-		}
-	} else if (t->name_off) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
-	return 0;
+	return t_kflag(t);
 }
-
-static long fwd_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static bool named(const struct bv *env, const struct btf_type *t)
 {
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	if (t->size) {
-		log_type(env, t, "type != 0");
-		return -EINVAL;
-	}
-	if (!t->name_off || !name_valid_identifier(env, t->name_off)) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
-	return 0;
+	return t->name_off != 0;
 }
-
-static long array_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static bool bad_ident(const struct bv *env, const struct btf_type *t)
+{
+	return !t->name_off || !name_valid_identifier(env, t->name_off);
+}
+static bool bad_ident_opt(const struct bv *env, const struct btf_type *t)
+{
+	return t->name_off && !name_valid_identifier(env, t->name_off);
+}
+static bool bad_section_name(const struct bv *env, const struct btf_type *t)
+{
+	return !t->name_off || !name_valid_section(env, t->name_off);
+}
+static bool empty_str(const struct bv *env, const struct btf_type *t)
+{
+	const char *v = str_by_offset(env, t->name_off);
+	return !v || !v[0];
+}
+static bool size_set(const struct bv *env, const struct btf_type *t)
+{
+	return t->size != 0;
+}
+static bool size_zero(const struct bv *env, const struct btf_type *t)
+{
+	return t->size == 0;
+}
+static bool type_id_past(const struct bv *env, const struct btf_type *t)
+{
+	return t->size > BTF_MAX_TYPE;
+}
+static bool type_id_bad(const struct bv *env, const struct btf_type *t)
+{
+	return !t->size || t->size > BTF_MAX_TYPE;
+}
+static bool int_data_bad(const struct bv *env, const struct btf_type *t)
+{
+	return t_int(t) & ~BTF_INT_MASK;
+}
+static uint32_t int_nr_bits(const struct btf_type *t)
+{
+	return BTF_INT_BITS(t_int(t)) + BTF_INT_OFFSET(t_int(t));
+}
+static bool int_bits_128(const struct bv *env, const struct btf_type *t)
+{
+	return int_nr_bits(t) > BITS_PER_U128;
+}
+static bool int_bits_size(const struct bv *env, const struct btf_type *t)
+{
+	return (int_nr_bits(t) + 7) / 8 > t->size;
+}
+static bool int_encoding_bad(const struct bv *env, const struct btf_type *t)
+{
+	uint32_t enc = BTF_INT_ENCODING(t_int(t));
+	return enc && enc != BTF_INT_SIGNED && enc != BTF_INT_CHAR && enc != BTF_INT_BOOL;
+}
+static bool array_elem_bad(const struct bv *env, const struct btf_type *t)
 {
 	const struct btf_array *a = t_extra(t);
-	uint32_t needed = sizeof *a;
-	META_LEFT(env, t, left, needed);
-	if (t->name_off) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	if (t->size) {
-		log_type(env, t, "size != 0");
-		return -EINVAL;
-	}
-	if (!a->type || a->type > BTF_MAX_TYPE) {
-		log_type(env, t, "Invalid elem");
-		return -EINVAL;
-	}
-	if (!a->index_type || a->index_type > BTF_MAX_TYPE) {
-		log_type(env, t, "Invalid index");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
-	return needed;
+	return !a->type || a->type > BTF_MAX_TYPE;
+}
+static bool array_index_bad(const struct bv *env, const struct btf_type *t)
+{
+	const struct btf_array *a = t_extra(t);
+	return !a->index_type || a->index_type > BTF_MAX_TYPE;
+}
+static bool enum_size_bad(const struct bv *env, const struct btf_type *t)
+{
+	return t->size > 8 || (t->size & (t->size - 1)) || !t->size;
+}
+static bool func_linkage_bad(const struct bv *env, const struct btf_type *t)
+{
+	return t_vlen(t) > BTF_FUNC_GLOBAL;
+}
+static bool var_linkage_bad(const struct bv *env, const struct btf_type *t)
+{
+	uint32_t linkage = *(const uint32_t *)t_extra(t);
+	return linkage != BTF_VAR_STATIC && linkage != BTF_VAR_GLOBAL_ALLOCATED;
+}
+static bool float_size_bad(const struct bv *env, const struct btf_type *t)
+{
+	return t->size != 2 && t->size != 4 && t->size != 8 && t->size != 12 && t->size != 16;
+}
+static bool component_idx_bad(const struct bv *env, const struct btf_type *t)
+{
+	return *(const int32_t *)t_extra(t) < -1;
 }
 
-static long struct_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static const struct meta_rule
+        r_vlen = {.bad = vlen_set, .msg = "vlen != 0"},
+        r_kflag = {.bad = kflag_set, .msg = "Invalid btf_info kind_flag"},
+        r_noname = {.bad = named, .msg = "Invalid name"},
+        r_ident = {.bad = bad_ident, .msg = "Invalid name"},
+        r_ident_opt = {.bad = bad_ident_opt, .msg = "Invalid name"},
+        r_section = {.bad = bad_section_name, .msg = "Invalid name"},
+        r_tag_name = {.bad = empty_str, .msg = "Invalid name"},
+        r_tag_value = {.bad = empty_str, .msg = "Invalid value"},
+        r_ref_type = {.bad = type_id_past, .msg = "Invalid type_id"},
+        r_var_type = {.bad = type_id_bad, .msg = "Invalid type_id"},
+        r_fwd_type = {.bad = size_set, .msg = "type != 0"},
+        r_array_size = {.bad = size_set, .msg = "size != 0"},
+        r_array_elem = {.bad = array_elem_bad, .msg = "Invalid elem"},
+        r_array_index = {.bad = array_index_bad, .msg = "Invalid index"},
+        r_int_data = {.bad = int_data_bad,
+                      .msg = "Invalid int_data:%x",
+                      .basic = true,
+                      .arg = t_int},
+        r_int_bits = {.bad = int_bits_128, .msg = "nr_bits exceeds 128"},
+        r_int_size = {.bad = int_bits_size, .msg = "nr_bits exceeds type_size"},
+        r_int_enc = {.bad = int_encoding_bad, .msg = "Unsupported encoding", .err = OBJ_ENOTSUPP},
+        r_enum_size = {.bad = enum_size_bad, .msg = "Unexpected size"},
+        r_func_linkage = {.bad = func_linkage_bad, .msg = "Invalid func linkage"},
+        r_var_linkage = {.bad = var_linkage_bad, .msg = "Linkage not supported"},
+        r_datasec_size = {.bad = size_zero, .msg = "size == 0"},
+        r_float_size = {.bad = float_size_bad, .msg = "Invalid type_size"},
+        r_component_idx = {.bad = component_idx_bad, .msg = "Invalid component_idx"};
+
+/* The vlen items of a kind, after its rules and its own log line: 0 or -errno. */
+typedef long (*meta_items_fn)(struct bv *env, const struct btf_type *t);
+
+static long struct_members_meta(struct bv *env, const struct btf_type *t)
 {
 	bool is_union = t_kind(t) == K_UNION;
-	uint32_t needed = t_vlen(t) * (uint32_t)sizeof(struct btf_member);
-	META_LEFT(env, t, left, needed);
-	if (t->name_off && !name_valid_identifier(env, t->name_off)) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
 	const struct btf_member *m = t_extra(t);
 	uint32_t last = 0;
 	for (uint32_t i = 0; i < t_vlen(t); i++, m++) {
@@ -631,31 +642,15 @@ static long struct_check_meta(struct bv *env, const struct btf_type *t, uint32_t
 		log_member(env, t, m, NULL);
 		last = off;
 	}
-	return needed;
+	return 0;
 }
 
-static bool pow2(uint32_t x)
-{
-	return x && !(x & (x - 1));
-}
-
-static long enum_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static long enum_values_meta(struct bv *env, const struct btf_type *t)
 {
 	bool e64 = t_kind(t) == K_ENUM64;
-	uint32_t n = t_vlen(t), esz = e64 ? sizeof(struct btf_enum64) : sizeof(struct btf_enum);
-	uint32_t needed = n * esz;
-	META_LEFT(env, t, left, needed);
-	if (t->size > 8 || !pow2(t->size)) {
-		log_type(env, t, "Unexpected size");
-		return -EINVAL;
-	}
-	if (t->name_off && !name_valid_identifier(env, t->name_off)) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
+	uint32_t esz = e64 ? sizeof(struct btf_enum64) : sizeof(struct btf_enum);
 	const unsigned char *p = t_extra(t);
-	for (uint32_t i = 0; i < n; i++, p += esz) {
+	for (uint32_t i = 0; i < t_vlen(t); i++, p += esz) {
 		uint32_t name_off = *(const uint32_t *)p;
 		if (!name_offset_valid(env, name_off)) {
 			LOG(env, "\tInvalid name_offset:%u", name_off);
@@ -665,106 +660,26 @@ static long enum_check_meta(struct bv *env, const struct btf_type *t, uint32_t l
 			log_type(env, t, "Invalid name");
 			return -EINVAL;
 		}
+		/* kind_flag: the values are signed */
+		uint64_t v;
 		if (e64) {
 			const struct btf_enum64 *e = (const void *)p;
-			uint64_t v = (uint64_t)e->val_hi32 << 32 | e->val_lo32;
-			if (t_kflag(t))
-				LOG(env, "\t%s val=%lld\n", name_disp(env, name_off), (long long)v);
-			else
-				LOG(env, "\t%s val=%llu\n", name_disp(env, name_off),
-				    (unsigned long long)v);
+			v = (uint64_t)e->val_hi32 << 32 | e->val_lo32;
 		} else {
 			const struct btf_enum *e = (const void *)p;
-			if (t_kflag(t))
-				LOG(env, "\t%s val=%d\n", name_disp(env, name_off), e->val);
-			else
-				LOG(env, "\t%s val=%u\n", name_disp(env, name_off),
-				    (uint32_t)e->val);
+			v = t_kflag(t) ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
 		}
+		if (t_kflag(t))
+			LOG(env, "\t%s val=%lld\n", name_disp(env, name_off), (long long)v);
+		else
+			LOG(env, "\t%s val=%llu\n", name_disp(env, name_off),
+			    (unsigned long long)v);
 	}
-	return needed;
-}
-
-static long func_proto_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
-{
-	uint32_t needed = t_vlen(t) * (uint32_t)sizeof(struct btf_param);
-	META_LEFT(env, t, left, needed);
-	if (t->name_off) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
-	return needed;
-}
-
-static long func_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
-{
-	if (!t->name_off || !name_valid_identifier(env, t->name_off)) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	if (t_vlen(t) > BTF_FUNC_GLOBAL) {
-		log_type(env, t, "Invalid func linkage");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
 	return 0;
 }
 
-static long var_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
+static long datasec_vars_meta(struct bv *env, const struct btf_type *t)
 {
-	uint32_t needed = 4;
-	META_LEFT(env, t, left, needed);
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	if (!t->name_off || !name_valid(env, t->name_off, true)) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	if (!t->size || t->size > BTF_MAX_TYPE) {
-		log_type(env, t, "Invalid type_id");
-		return -EINVAL;
-	}
-	uint32_t linkage = *(const uint32_t *)t_extra(t);
-	if (linkage != BTF_VAR_STATIC && linkage != BTF_VAR_GLOBAL_ALLOCATED) {
-		log_type(env, t, "Linkage not supported");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
-	return needed;
-}
-
-static long datasec_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
-{
-	uint32_t needed = t_vlen(t) * (uint32_t)sizeof(struct btf_var_secinfo);
-	META_LEFT(env, t, left, needed);
-	if (!t->size) {
-		log_type(env, t, "size == 0");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	if (!t->name_off || !name_valid_section(env, t->name_off)) {
-		log_type(env, t, "Invalid name");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
 	const struct btf_var_secinfo *v = t_extra(t);
 	uint64_t last_end = 0, sum = 0;
 	for (uint32_t i = 0; i < t_vlen(t); i++, v++) {
@@ -792,85 +707,71 @@ static long datasec_check_meta(struct bv *env, const struct btf_type *t, uint32_
 		log_type(env, t, "Invalid btf_info size");
 		return -EINVAL;
 	}
-	return needed;
-}
-
-static long float_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
-{
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	if (t_kflag(t)) {
-		log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
-	if (t->size != 2 && t->size != 4 && t->size != 8 && t->size != 12 && t->size != 16) {
-		log_type(env, t, "Invalid type_size");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
 	return 0;
 }
 
-static long decl_tag_check_meta(struct bv *env, const struct btf_type *t, uint32_t left)
-{
-	uint32_t needed = 4;
-	META_LEFT(env, t, left, needed);
-	const char *v = str_by_offset(env, t->name_off);
-	if (!v || !v[0]) {
-		log_type(env, t, "Invalid value");
-		return -EINVAL;
-	}
-	if (t_vlen(t)) {
-		log_type(env, t, "vlen != 0");
-		return -EINVAL;
-	}
-	int32_t idx = *(const int32_t *)t_extra(t);
-	if (idx < -1) {
-		log_type(env, t, "Invalid component_idx");
-		return -EINVAL;
-	}
-	log_type(env, t, NULL);
-	return needed;
-}
+#define META_RULES_MAX 6
+struct kind_meta {
+	uint32_t extra;     /* bytes after the btf_type, whatever vlen says */
+	uint32_t item_size; /* bytes per vlen item */
+	const struct meta_rule *rules[META_RULES_MAX + 1]; /* in the kernel's order, NULL-ended */
+	meta_items_fn items;
+};
 
+#define KIND(extra_, item_, items_, ...)                                                           \
+	{                                                                                          \
+		.extra = (extra_), .item_size = (item_), .rules = {__VA_ARGS__}, .items = (items_) \
+	}
+#define REF_KIND KIND(0, 0, NULL, &r_vlen, &r_kflag, &r_ref_type, &r_noname)
+static const struct kind_meta kind_metas[K_NR] = {
+        [K_INT] = KIND(4, 0, NULL, &r_vlen, &r_kflag, &r_int_data, &r_int_bits, &r_int_size,
+                       &r_int_enc),
+        [K_PTR] = REF_KIND,
+        [K_VOLATILE] = REF_KIND,
+        [K_CONST] = REF_KIND,
+        [K_RESTRICT] = REF_KIND,
+        [K_TYPEDEF] = KIND(0, 0, NULL, &r_vlen, &r_kflag, &r_ref_type, &r_ident),
+        /* a type tag's kind_flag says it is an attribute */
+        [K_TYPE_TAG] = KIND(0, 0, NULL, &r_vlen, &r_ref_type, &r_tag_name),
+        [K_ARRAY] = KIND(sizeof(struct btf_array), 0, NULL, &r_noname, &r_vlen, &r_kflag,
+                         &r_array_size, &r_array_elem, &r_array_index),
+        [K_STRUCT] = KIND(0, sizeof(struct btf_member), struct_members_meta, &r_ident_opt),
+        [K_UNION] = KIND(0, sizeof(struct btf_member), struct_members_meta, &r_ident_opt),
+        [K_ENUM] = KIND(0, sizeof(struct btf_enum), enum_values_meta, &r_enum_size, &r_ident_opt),
+        [K_ENUM64] =
+                KIND(0, sizeof(struct btf_enum64), enum_values_meta, &r_enum_size, &r_ident_opt),
+        [K_FWD] = KIND(0, 0, NULL, &r_vlen, &r_fwd_type, &r_ident),
+        [K_FUNC] = KIND(0, 0, NULL, &r_ident, &r_func_linkage, &r_kflag),
+        [K_FUNC_PROTO] = KIND(0, sizeof(struct btf_param), NULL, &r_noname, &r_kflag),
+        [K_VAR] = KIND(4, 0, NULL, &r_vlen, &r_kflag, &r_section, &r_var_type, &r_var_linkage),
+        [K_DATASEC] = KIND(0, sizeof(struct btf_var_secinfo), datasec_vars_meta, &r_datasec_size,
+                           &r_kflag, &r_section),
+        [K_FLOAT] = KIND(0, 0, NULL, &r_vlen, &r_kflag, &r_float_size),
+        [K_DECL_TAG] = KIND(4, 0, NULL, &r_tag_value, &r_vlen, &r_component_idx),
+};
+
+/* One kind's meta data: the bytes it needs, its rules, its line in the log, its items.
+ * Returns the bytes used after the btf_type, or -errno. */
 static long check_meta_kind(struct bv *env, const struct btf_type *t, uint32_t left)
 {
-	switch (t_kind(t)) {
-	case K_INT:
-		return int_check_meta(env, t, left);
-	case K_PTR:
-	case K_TYPEDEF:
-	case K_VOLATILE:
-	case K_CONST:
-	case K_RESTRICT:
-	case K_TYPE_TAG:
-		return ref_check_meta(env, t, left);
-	case K_ARRAY:
-		return array_check_meta(env, t, left);
-	case K_STRUCT:
-	case K_UNION:
-		return struct_check_meta(env, t, left);
-	case K_ENUM:
-	case K_ENUM64:
-		return enum_check_meta(env, t, left);
-	case K_FWD:
-		return fwd_check_meta(env, t, left);
-	case K_FUNC:
-		return func_check_meta(env, t, left);
-	case K_FUNC_PROTO:
-		return func_proto_check_meta(env, t, left);
-	case K_VAR:
-		return var_check_meta(env, t, left);
-	case K_DATASEC:
-		return datasec_check_meta(env, t, left);
-	case K_FLOAT:
-		return float_check_meta(env, t, left);
-	case K_DECL_TAG:
-		return decl_tag_check_meta(env, t, left);
+	const struct kind_meta *km = &kind_metas[t_kind(t)];
+	uint32_t needed = km->extra + t_vlen(t) * km->item_size;
+	if (left < needed) {
+		log_basic(env, t, "meta_left:%u meta_needed:%u", left, needed);
+		return -EINVAL;
 	}
-	return -EINVAL;
+	for (const struct meta_rule *const *r = km->rules; *r; r++) {
+		if (!(*r)->bad(env, t))
+			continue;
+		if ((*r)->arg)
+			log_type_(env, t, !(*r)->basic, (*r)->msg, (*r)->arg(t));
+		else
+			log_type_(env, t, !(*r)->basic, "%s", (*r)->msg);
+		return -((*r)->err ? (*r)->err : EINVAL);
+	}
+	log_type(env, t, NULL);
+	long err = km->items ? km->items(env, t) : 0;
+	return err < 0 ? err : needed;
 }
 
 static long check_meta(struct bv *env, const struct btf_type *t, uint32_t left)

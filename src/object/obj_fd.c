@@ -358,14 +358,31 @@ int obj_fd_get(int fd, enum obj_kind want, struct obj_entry **out)
 	return obj_fd_get_err(fd, want, EBADF, out);
 }
 
-static int obj_fd_install_entry(int fd, enum obj_kind kind, void *obj, unsigned access, uint32_t id)
+/* Free a view nobody else has (an install that failed or cannot be cached). */
+static void obj_view_free(enum obj_kind kind, void *obj)
+{
+	if (kind == OBJ_MAP)
+		bpf_map_detach(obj);
+	else
+		obj_blob_detach(obj);
+}
+
+static int obj_fd_install_entry(int fd, enum obj_kind kind, void *obj, unsigned access, uint32_t id,
+                                const struct stat *known)
 {
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	if (known) {
+		st = *known;
+	} else if (fstat(fd, &st) < 0) {
+		int err = -errno;
+		obj_view_free(kind, obj);
+		return err;
+	}
 	struct obj_entry *e = aligned_alloc(64, (sizeof *e + 63) & ~(size_t)63);
-	if (!e)
+	if (!e) {
+		obj_view_free(kind, obj);
 		return -ENOMEM;
+	}
 	memset(e, 0, sizeof *e);
 	e->dev = st.st_dev;
 	e->ino = st.st_ino;
@@ -378,10 +395,7 @@ static int obj_fd_install_entry(int fd, enum obj_kind kind, void *obj, unsigned 
 		e->blob = obj;
 	if ((unsigned)fd >= obj_fdtab_n || ((uintptr_t)e & ~(uintptr_t)OBJ_SLOT_PTR_MASK)) {
 		free(e); /* not cacheable: the object is mapped again when used */
-		if (kind == OBJ_MAP)
-			bpf_map_detach(obj);
-		else
-			obj_blob_detach(obj);
+		obj_view_free(kind, obj);
 		return 0;
 	}
 	obj_live_add(e);
@@ -396,13 +410,19 @@ static int obj_fd_install_entry(int fd, enum obj_kind kind, void *obj, unsigned 
 
 int obj_fd_install_map(int fd, struct bpf_map *map, unsigned access, uint32_t id)
 {
-	return obj_fd_install_entry(fd, OBJ_MAP, map, access, id);
+	return obj_fd_install_entry(fd, OBJ_MAP, map, access, id, NULL);
 }
 
 int obj_fd_install_blob(int fd, enum obj_kind kind, struct obj_blob *blob, unsigned access,
                         uint32_t id)
 {
-	return obj_fd_install_entry(fd, kind, blob, access, id);
+	return obj_fd_install_entry(fd, kind, blob, access, id, NULL);
+}
+
+int obj_fd_install_blob_st(int fd, enum obj_kind kind, struct obj_blob *blob, unsigned access,
+                           uint32_t id, const struct stat *st)
+{
+	return obj_fd_install_entry(fd, kind, blob, access, id, st);
 }
 
 void obj_fd_drop(int fd)

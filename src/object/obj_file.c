@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/hook.h"
@@ -79,6 +80,27 @@ int obj_file_reopen(int fd, int accmode)
 	return nfd < 0 ? -errno : nfd;
 }
 
+/* linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; without it, /proc/self/fd. */
+static int obj_link_empty_path = 1;
+
+int obj_file_link(int fd, const char *path)
+{
+	bool empty = __atomic_load_n(&obj_link_empty_path, __ATOMIC_RELAXED);
+	if (empty) {
+		if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+			return 0;
+		if (errno != ENOENT && errno != EPERM)
+			return -errno;
+	}
+	char src[64];
+	snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, src, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+		return -errno;
+	if (empty) /* it was the capability that was missing */
+		__atomic_store_n(&obj_link_empty_path, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
 int obj_file_user_fd(int fd, int accmode)
 {
 	if (accmode == O_RDWR)
@@ -136,47 +158,48 @@ static uint64_t obj_page_round(uint64_t n)
 	return (n + OBJ_PAGE_SIZE - 1) & ~(uint64_t)(OBJ_PAGE_SIZE - 1);
 }
 
+/* Map a blob file of size bytes: payload and header are contiguous in the file, so one
+ * mapping covers both. */
+static int obj_blob_map(int fd, uint64_t size, struct obj_blob **out)
+{
+	if (size < OBJ_PAGE_SIZE || size % OBJ_PAGE_SIZE)
+		return -EINVAL;
+	uint64_t data = size - OBJ_PAGE_SIZE;
+	char *base = ub_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	struct obj_hdr *hdr = (struct obj_hdr *)(base + data);
+	struct obj_blob *b = calloc(1, sizeof *b);
+	if (!b || hdr->version != OBJ_HDR_VERSION || obj_page_round(hdr->payload_size) != data) {
+		munmap(base, size);
+		free(b);
+		return b ? -EINVAL : -ENOMEM;
+	}
+	b->hdr = hdr;
+	b->payload = data ? base : NULL;
+	b->payload_map_len = data;
+	b->map_base = base;
+	b->map_len = size;
+	*out = b;
+	return 0;
+}
+
 int obj_blob_attach(int fd, struct obj_blob **out)
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (st.st_size < (off_t)OBJ_PAGE_SIZE || st.st_size % OBJ_PAGE_SIZE)
+	if (st.st_size < (off_t)OBJ_PAGE_SIZE)
 		return -EINVAL;
-	uint64_t data = (uint64_t)st.st_size - OBJ_PAGE_SIZE;
-	struct obj_hdr *hdr =
-	        ub_mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)data);
-	if (hdr == MAP_FAILED)
-		return -errno;
-	struct obj_blob *b = calloc(1, sizeof *b);
-	if (!b || hdr->version != OBJ_HDR_VERSION || obj_page_round(hdr->payload_size) != data) {
-		munmap(hdr, OBJ_PAGE_SIZE);
-		free(b);
-		return b ? -EINVAL : -ENOMEM;
-	}
-	b->hdr = hdr;
-	if (data) {
-		b->payload = ub_mmap(NULL, data, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (b->payload == MAP_FAILED) {
-			int err = -errno;
-			munmap(hdr, OBJ_PAGE_SIZE);
-			free(b);
-			return err;
-		}
-		b->payload_map_len = data;
-	}
-	*out = b;
-	return 0;
+	return obj_blob_map(fd, (uint64_t)st.st_size, out);
 }
 
 void obj_blob_detach(struct obj_blob *b)
 {
 	if (!b)
 		return;
-	if (b->payload)
-		munmap(b->payload, b->payload_map_len);
-	if (b->hdr)
-		munmap(b->hdr, OBJ_PAGE_SIZE);
+	if (b->map_base)
+		munmap(b->map_base, b->map_len);
 	free(b);
 }
 
@@ -186,25 +209,62 @@ int obj_blob_create(const struct obj_hdr *hdr, const void *payload, uint64_t len
 	int fd = obj_file_create();
 	if (fd < 0)
 		return fd;
-	uint64_t data = obj_page_round(len);
-	struct obj_hdr h = *hdr;
-	h.version = OBJ_HDR_VERSION;
-	h.payload_size = len;
-	int err = 0;
-	if (ftruncate(fd, (off_t)(data + OBJ_PAGE_SIZE)) < 0)
-		err = -ENOMEM;
-	else if (len && pwrite(fd, payload, len, 0) != (ssize_t)len)
-		err = -ENOMEM;
-	else if (pwrite(fd, &h, sizeof h, (off_t)data) != (ssize_t)sizeof h)
-		err = -ENOMEM;
-	if (!err)
-		err = obj_blob_attach(fd, out);
+	int err = obj_blob_create_in(fd, hdr, payload, len, out);
 	if (err) {
 		close(fd);
 		return err;
 	}
 	*fd_out = fd;
 	return 0;
+}
+
+int obj_blob_create_in(int fd, const struct obj_hdr *hdr, const void *payload, uint64_t len,
+                       struct obj_blob **out)
+{
+	uint64_t data = obj_page_round(len);
+	/* the header's page: the header, then zeros */
+	static const char zeros[OBJ_PAGE_SIZE];
+	union {
+		struct obj_hdr h;
+		char page[OBJ_PAGE_SIZE];
+	} *hp = calloc(1, sizeof *hp);
+	if (!hp)
+		return -ENOMEM;
+	hp->h = *hdr;
+	hp->h.version = OBJ_HDR_VERSION;
+	hp->h.payload_size = len;
+	/* One write: payload, padding to the page, the header page; it also sizes the file. */
+	struct iovec iov[3] = {{(void *)payload, len},
+	                       {(void *)zeros, data - len},
+	                       {hp->page, OBJ_PAGE_SIZE}};
+	ssize_t want = (ssize_t)(data + OBJ_PAGE_SIZE), n = 0;
+	int err = 0;
+	if (data + OBJ_PAGE_SIZE > (uint64_t)1 << 40)
+		err = -E2BIG;
+	else
+		while (n < want) {
+			/* a large payload may be written in parts */
+			struct iovec v[3];
+			int cnt = 0;
+			size_t skip = (size_t)n;
+			for (int i = 0; i < 3; i++) {
+				if (skip >= iov[i].iov_len) {
+					skip -= iov[i].iov_len;
+					continue;
+				}
+				v[cnt].iov_base = (char *)iov[i].iov_base + skip;
+				v[cnt++].iov_len = iov[i].iov_len - skip;
+				skip = 0;
+			}
+			ssize_t w = pwritev(fd, v, cnt, (off_t)n);
+			if (w <= 0) {
+				err = -ENOMEM;
+				break;
+			}
+			n += w;
+		}
+	free(hp);
+	return err ? err : obj_blob_map(fd, data + OBJ_PAGE_SIZE, out);
 }
 
 /* Lexically normalise an absolute path: drop "." and empty components, resolve "..". */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/hook.h"
+#include "object/obj_btf.h"
 #include "object/object.h"
 
 static const char *const obj_kind_names[OBJ_NR_KINDS] = {
@@ -34,35 +35,63 @@ static pthread_mutex_t obj_ids_lock = PTHREAD_MUTEX_INITIALIZER;
 static char obj_ids_root[PATH_MAX];
 static uint32_t *obj_ids; /* [kind]: the last id handed out */
 
+/* The counter page of root, mapped (obj_ids_lock held). A page mapped for another root
+ * stays mapped: a word handed out by obj_shared_word() must stay valid. */
+static uint32_t *obj_ids_page(const char *root)
+{
+	if (obj_ids && !strcmp(root, obj_ids_root))
+		return obj_ids;
+	char path[PATH_MAX + 8];
+	snprintf(path, sizeof path, "%s/.ids", root);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* growing to a page is idempotent, so concurrent creators agree */
+	void *p = MAP_FAILED;
+	if (fd >= 0 && ftruncate(fd, OBJ_PAGE_SIZE) == 0)
+		p = ub_mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	obj_ids = p;
+	memcpy(obj_ids_root, root, PATH_MAX);
+	return obj_ids;
+}
+
 uint32_t obj_id_alloc(enum obj_kind kind, int *err)
 {
-	char root[PATH_MAX], path[PATH_MAX + 8];
+	char root[PATH_MAX];
 	*err = obj_root(root);
 	if (*err)
 		return 0;
 	pthread_mutex_lock(&obj_ids_lock);
-	if (!obj_ids || strcmp(root, obj_ids_root)) {
-		if (obj_ids)
-			munmap(obj_ids, OBJ_PAGE_SIZE);
-		obj_ids = NULL;
-		snprintf(path, sizeof path, "%s/.ids", root);
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		/* growing to a page is idempotent, so concurrent creators agree */
-		void *p = MAP_FAILED;
-		if (fd >= 0 && ftruncate(fd, OBJ_PAGE_SIZE) == 0)
-			p = ub_mmap(NULL, OBJ_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (fd >= 0)
-			close(fd);
-		if (p != MAP_FAILED) {
-			obj_ids = p;
-			memcpy(obj_ids_root, root, PATH_MAX);
-		}
-	}
-	uint32_t id = obj_ids ? __atomic_add_fetch(&obj_ids[kind], 1, __ATOMIC_RELAXED) : 0;
+	uint32_t *ids = obj_ids_page(root);
+	uint32_t id = ids ? __atomic_add_fetch(&ids[kind], 1, __ATOMIC_RELAXED) : 0;
 	pthread_mutex_unlock(&obj_ids_lock);
 	if (!id)
 		*err = -ENOSPC;
 	return id;
+}
+
+uint32_t obj_id_last(enum obj_kind kind)
+{
+	char root[PATH_MAX];
+	if (obj_root(root))
+		return 0;
+	pthread_mutex_lock(&obj_ids_lock);
+	uint32_t *ids = obj_ids_page(root);
+	pthread_mutex_unlock(&obj_ids_lock);
+	return ids ? __atomic_load_n(&ids[kind], __ATOMIC_RELAXED) : 0;
+}
+
+uint32_t *obj_shared_word(unsigned idx)
+{
+	char root[PATH_MAX];
+	if (idx < OBJ_NR_KINDS || idx >= OBJ_PAGE_SIZE / sizeof(uint32_t) || obj_root(root))
+		return NULL;
+	pthread_mutex_lock(&obj_ids_lock);
+	uint32_t *ids = obj_ids_page(root);
+	pthread_mutex_unlock(&obj_ids_lock);
+	return ids ? &ids[idx] : NULL;
 }
 
 struct obj_holder {
@@ -78,40 +107,58 @@ static bool obj_registry_path(char *buf, const char *root, enum obj_kind kind, u
 	return n >= 0 && n < PATH_MAX;
 }
 
+/* A registry entry is a symbolic link whose target is the holder, "pid fd dev ino": made
+ * with one system call, read with one (entries of older versions are regular files holding
+ * the same line, and are still read). */
+static int obj_registry_line(char *line, size_t len, const struct obj_holder *h)
+{
+	return snprintf(line, len, "%ld %d %" PRIu64 " %" PRIu64, h->pid, h->fd, h->dev, h->ino);
+}
+
+/* Replace the entry at path (readers see the old one or the new one, never half of one). */
 static void obj_registry_write(const char *path, const struct obj_holder *h)
 {
 	char tmp[PATH_MAX + 32], line[128];
-	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
+	static unsigned seq;
+	snprintf(tmp, sizeof tmp, "%s.%ld.%u.tmp", path, (long)getpid(),
+	         __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+	obj_registry_line(line, sizeof line, h);
+	if (symlink(line, tmp) < 0)
 		return;
-	int n = snprintf(line, sizeof line, "%ld %d %" PRIu64 " %" PRIu64 "\n", h->pid, h->fd,
-	                 h->dev, h->ino);
-	bool ok = write(fd, line, (size_t)n) == n;
-	close(fd);
-	/* rename: readers see the old entry or the new one, never half of one */
-	if (!ok || rename(tmp, path) < 0)
+	if (rename(tmp, path) < 0)
 		unlink(tmp);
+}
+
+void obj_registry_add_st(enum obj_kind kind, uint32_t id, int fd, const struct stat *st)
+{
+	char root[PATH_MAX], path[PATH_MAX], line[128];
+	if (obj_root(root) || !obj_registry_path(path, root, kind, id))
+		return;
+	struct obj_holder h = {getpid(), fd, st->st_dev, st->st_ino};
+	obj_registry_line(line, sizeof line, &h);
+	/* a new id: nothing is there yet, so the entry is made in place */
+	if (symlink(line, path) < 0)
+		obj_registry_write(path, &h);
 }
 
 void obj_registry_add(enum obj_kind kind, uint32_t id, int fd)
 {
-	char root[PATH_MAX], path[PATH_MAX];
 	struct stat st;
-	if (obj_root(root) || fstat(fd, &st) < 0 || !obj_registry_path(path, root, kind, id))
-		return;
-	struct obj_holder h = {getpid(), fd, st.st_dev, st.st_ino};
-	obj_registry_write(path, &h);
+	if (fstat(fd, &st) == 0)
+		obj_registry_add_st(kind, id, fd, &st);
 }
 
 static int obj_registry_read(const char *path, struct obj_holder *h)
 {
 	char line[128];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ENOENT;
-	ssize_t n = read(fd, line, sizeof line - 1);
-	close(fd);
+	ssize_t n = readlink(path, line, sizeof line - 1);
+	if (n < 0 && errno == EINVAL) { /* an entry of an older version: a regular file */
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -ENOENT;
+		n = read(fd, line, sizeof line - 1);
+		close(fd);
+	}
 	if (n <= 0)
 		return -ENOENT;
 	line[n] = 0;
@@ -140,10 +187,26 @@ static int obj_open_if(const char *path, const struct obj_holder *h, enum obj_ki
 	return fd;
 }
 
+/* Where a directory of the scan is: the root, .refs (where prog-<id> is a program's own
+ * name, obj_prog_file.c: never a holder), elsewhere. */
+enum obj_scan_where { OBJ_SCAN_ROOT, OBJ_SCAN_REFS, OBJ_SCAN_OTHER };
+
+/* Is name "prog-<digits>"? */
+static bool obj_is_prog_name(const char *name)
+{
+	if (strncmp(name, "prog-", 5) || !name[5])
+		return false;
+	for (const char *c = name + 5; *c; c++)
+		if (*c < '0' || *c > '9')
+			return false;
+	return true;
+}
+
 /* A pin under dir of the registered inode (recursive; skips our own bookkeeping, and the
  * .refs links that objects hold on each other when user_only). */
 static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_kind kind,
-                         uint32_t id, int accmode, int depth, bool user_only)
+                         uint32_t id, int accmode, int depth, bool user_only,
+                         enum obj_scan_where where)
 {
 	DIR *d = opendir(dir);
 	if (!d || depth > 16) {
@@ -164,8 +227,13 @@ static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_k
 		struct stat st;
 		if (lstat(path, &st) < 0)
 			continue;
+		enum obj_scan_where sub = OBJ_SCAN_OTHER;
+		if (where == OBJ_SCAN_ROOT && !strcmp(de->d_name, ".refs"))
+			sub = OBJ_SCAN_REFS;
 		if (S_ISDIR(st.st_mode))
-			fd = obj_scan_pins(path, h, kind, id, accmode, depth + 1, user_only);
+			fd = obj_scan_pins(path, h, kind, id, accmode, depth + 1, user_only, sub);
+		else if (where == OBJ_SCAN_REFS && obj_is_prog_name(de->d_name))
+			continue; /* a program's own name */
 		else if (S_ISREG(st.st_mode) && st.st_ino == h->ino && st.st_dev == h->dev)
 			fd = obj_open_if(path, h, kind, id, accmode);
 	}
@@ -229,8 +297,13 @@ int obj_registry_open_ex(enum obj_kind kind, uint32_t id, int accmode, bool user
 		return -ENOENT;
 	snprintf(link, sizeof link, "/proc/%ld/fd/%d", h.pid, h.fd);
 	int fd = obj_open_if(link, &h, kind, id, accmode);
+	/* a program with a name under .refs that nothing holds: gone, without a scan */
+	if (fd < 0 && kind == OBJ_PROG && obj_prog_gone(id)) {
+		unlink(path);
+		return -ENOENT;
+	}
 	if (fd < 0)
-		fd = obj_scan_pins(root, &h, kind, id, accmode, 0, user_only);
+		fd = obj_scan_pins(root, &h, kind, id, accmode, 0, user_only, OBJ_SCAN_ROOT);
 	if (fd < 0) {
 		fd = obj_scan_procs(&h, kind, id, accmode);
 		if (fd >= 0)
@@ -258,6 +331,8 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	obj_map_refs_sweep(); /* objects held only by slots of maps that are gone */
 	if (kind == OBJ_MAP)
 		obj_prog_refs_sweep(); /* maps held only by programs that are gone */
+	if (kind == OBJ_BTF)
+		obj_btf_refs_sweep(); /* BTF held only by maps and programs that are gone */
 	snprintf(dir, sizeof dir, "%s/.registry", root);
 	DIR *d = opendir(dir);
 	if (!d)
@@ -299,6 +374,8 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 {
 	enum obj_kind kind = obj_cmd_kind(obj_cur_cmd);
+	if (kind == OBJ_BTF && a->open_flags)
+		return -EINVAL; /* Linux 6.18 knows only BPF_F_TOKEN_FD there */
 	if (a->open_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY))
 		return -EINVAL;
 	int acc = obj_file_flags(a->open_flags);
@@ -312,6 +389,8 @@ long obj_get_fd_by_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	obj_map_refs_sweep();
 	if (kind == OBJ_MAP)
 		obj_prog_refs_sweep();
+	if (kind == OBJ_BTF)
+		obj_btf_refs_sweep();
 	int fd = obj_registry_open(kind, a->map_id, acc);
 	if (fd < 0)
 		return fd;

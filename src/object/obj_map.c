@@ -398,6 +398,7 @@ long obj_map_lookup_and_delete_elem(union bpf_attr *a, union bpf_attr *ua, unsig
 	case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_LRU_HASH:
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_STACK_TRACE: /* Linux 6.18 allows it (an empty bucket: ENOENT) */
 		if (ops->map_lookup_and_delete_elem)
 			err = ops->map_lookup_and_delete_elem(map, key, buf, a->flags);
 		break;

@@ -2,8 +2,8 @@
  *
  * Order follows the kernel's map_create: attribute sanity (map_extra, access flags, NUMA
  * node, token and offload fields), the type's own check, the name, BTF and the inner map
- * template; then the object file is created, the map laid out in it, an id assigned and
- * the object registered.
+ * template; then the object file is created, the map laid out in it, an id assigned, the
+ * object registered, and its BTF held (obj_btf.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -149,5 +149,12 @@ long obj_map_create(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		return err;
 	}
 	obj_registry_add(OBJ_MAP, id, fd);
+	/* the map holds its BTF (the kernel's map->btf): after its registration, so that a
+	 * concurrent sweep of BTF references sees the map alive */
+	if (btf_id && (err = obj_btf_hold(OBJ_MAP, id, (int)a->btf_fd, btf_id))) {
+		obj_fd_drop(fd);
+		close(fd);
+		return err;
+	}
 	return fd;
 }

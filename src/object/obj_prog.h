@@ -26,7 +26,8 @@
 #define OBJ_PROG_MAX_INSNS 1000000u /* BPF_COMPLEXITY_LIMIT_INSNS for a privileged loader */
 
 struct obj_prog {
-	const char *root; /* the bpffs root its id belongs to (interned) */
+	struct ub_rcu_head rcu; /* a reaped runtime is freed after the runs that may use it */
+	const char *root;       /* the bpffs root its id belongs to (interned) */
 	uint32_t id;
 	uint32_t prog_type;
 	uint32_t expected_attach_type;
@@ -35,6 +36,9 @@ struct obj_prog {
 	struct userbpf_vm *vm;
 	struct bpf_map *maps[BPF_MAX_USED_MAPS]; /* attached here; index order = used_maps */
 	uint32_t nr_maps;
+	uint64_t borrowed; /* bit i: maps[i] is the process's by-id view (rt_maps), not this
+	                    * runtime's own */
+	bool named;        /* loaded here as <root>/.refs/prog-<id>: reaped when that name goes */
 };
 
 /* After the used map ids in a program file's payload. */
@@ -66,6 +70,14 @@ static inline uint32_t *obj_prog_map_ids(const struct obj_blob *b)
 {
 	return (uint32_t *)((char *)b->payload + b->hdr->map_ids_off);
 }
+
+/* The BTF section of a program file (obj_prog_info.c), right after the trailer: the
+ * program's BTF object id and its func_info / line_info as the verifier left them
+ * (bpf_verifier_result), returned by OBJ_GET_INFO_BY_FD. The store appends
+ * obj_prog_btf_info_size(vr) bytes written by obj_prog_btf_info_write(). */
+struct bpf_verifier_result;
+size_t obj_prog_btf_info_size(const struct bpf_verifier_result *vr);
+void obj_prog_btf_info_write(void *dst, const struct bpf_verifier_result *vr, uint32_t btf_id);
 
 /* The trailer after the map ids, or NULL in a file without one. */
 static inline const struct obj_prog_trailer *obj_prog_trailer(const struct obj_blob *b)

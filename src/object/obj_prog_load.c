@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "object/obj_btf.h"
 #include "object/obj_prog.h"
 #include "progtypes/progtype.h"
 #include "verifier/verifier.h"
@@ -48,8 +50,35 @@ static bool obj_license_gpl(const char *s)
 /* The state of one load: the runtime being built and the user's map fds it used. */
 struct obj_load {
 	struct obj_prog *p;
-	int map_fds[BPF_MAX_USED_MAPS]; /* read-write reopen of each used map, for the links */
+	int map_fds[BPF_MAX_USED_MAPS]; /* a dup of the user's fd of each used map, for the links */
 };
+
+/* The entry of a used map's fd, checked against the file the fd names now (one fstat of
+ * *dup_out, a duplicate of fd made first, so that a close of fd meanwhile does not matter):
+ * a raw close(2) that the hook did not see may have left a stale entry. */
+static int obj_load_map_entry(int fd, struct obj_entry **out, int *dup_out)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		struct obj_entry *e;
+		int err = obj_fd_get(fd, OBJ_NONE, &e);
+		if (err)
+			return err;
+		if (e->kind != OBJ_MAP)
+			return -EINVAL;
+		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (nfd < 0)
+			return -EBADF;
+		struct stat st;
+		if (fstat(nfd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino) {
+			*out = e;
+			*dup_out = nfd;
+			return 0;
+		}
+		close(nfd);
+		obj_fd_drop(fd); /* stale: look again */
+	}
+	return -EBADF;
+}
 
 /* Fixup callback: the map behind a user fd, attached for the program's own use. */
 static int obj_load_map_from_fd(void *ctx, int fd, struct bpf_map **map)
@@ -69,14 +98,13 @@ static int obj_load_map_from_fd(void *ctx, int fd, struct bpf_map **map)
 		}
 	if (p->nr_maps == BPF_MAX_USED_MAPS)
 		return -E2BIG;
-	int rw = obj_file_reopen(fd, O_RDWR); /* a map fd of any mode may be used */
-	if (rw < 0)
-		return rw;
-	if ((err = bpf_map_attach_fd(rw, map))) {
-		close(rw);
+	int nfd;
+	if ((err = obj_load_map_entry(fd, &e, &nfd)))
 		return err;
-	}
-	ld->map_fds[p->nr_maps] = rw;
+	/* the fd's own view, shared (not mapped again): the runtime holds a reference */
+	uint32_t i = p->nr_maps;
+	*map = bpf_map_get(e->map);
+	ld->map_fds[i] = nfd;
 	p->maps[p->nr_maps++] = *map;
 	return 0;
 }
@@ -114,12 +142,13 @@ static void obj_insns_by_id(struct bpf_insn *out, const struct bpf_insn *fixed, 
  * the verified program (xlated, map references as ids); the tag is the original's. */
 static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const char *license,
                            bool gpl, const struct bpf_insn *orig,
-                           const struct bpf_verifier_result *vr)
+                           const struct bpf_verifier_result *vr, uint32_t btf_id)
 {
 	struct obj_prog *p = ld->p;
 	uint32_t cnt = vr->xlated_cnt;
 	size_t isz = (size_t)cnt * sizeof(struct bpf_insn);
-	size_t len = isz + BPF_MAX_USED_MAPS * sizeof(uint32_t) + sizeof(struct obj_prog_trailer);
+	size_t len = isz + BPF_MAX_USED_MAPS * sizeof(uint32_t) + sizeof(struct obj_prog_trailer) +
+	             obj_prog_btf_info_size(vr);
 	char *payload = calloc(1, len);
 	if (!payload)
 		return -ENOMEM;
@@ -133,6 +162,7 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
 	tr->magic = OBJ_PROG_TRAILER_MAGIC;
 	tr->verified_insns = vr->insn_processed;
 	tr->max_ctx_offset = vr->max_ctx_offset;
+	obj_prog_btf_info_write(tr + 1, vr, btf_id); /* func/line info (obj_prog_info.c) */
 
 	struct obj_hdr h;
 	memset(&h, 0, sizeof h);
@@ -144,7 +174,7 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
 	h.expected_attach_type = p->expected_attach_type;
 	h.nr_map_ids = p->nr_maps;
 	h.map_ids_off = isz;
-	h.btf_id = 0;
+	h.btf_id = btf_id;
 	h.gpl_compatible = gpl;
 	snprintf(h.license, sizeof h.license, "%s", license);
 	obj_prog_tag(orig, a->insn_cnt, h.tag);
@@ -158,23 +188,48 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
 		free(payload);
 		return err;
 	}
-	int fd;
-	struct obj_blob *blob;
-	err = obj_blob_create(&h, payload, len, &fd, &blob);
-	free(payload);
-	if (err)
-		return err;
-	if ((err = obj_fd_install_blob(fd, OBJ_PROG, blob, OBJ_CAN_READ | OBJ_CAN_WRITE, h.id))) {
-		close(fd);
-		return err;
+	/* programs loaded since the last sweep of dead programs' links: maybe sweep now */
+	obj_prog_refs_sweep_due(h.id);
+	/* a program that holds maps is a named file under .refs (obj_prog_file.c), so that
+	 * the sweep tells cheaply when it is gone; the others are unnamed */
+	bool named = p->nr_maps != 0;
+	p->named = named;
+	int fd = named ? obj_prog_file_create(h.id) : obj_file_create();
+	if (fd < 0) {
+		free(payload);
+		return fd;
 	}
-	/* registered first, so a concurrent sweep sees the program alive */
-	obj_registry_add(OBJ_PROG, h.id, fd);
-	for (uint32_t i = 0; i < p->nr_maps && !err; i++)
-		err = obj_prog_ref_map(h.id, ld->map_fds[i], p->maps[i]->sh->id);
+	struct obj_blob *blob;
+	struct stat st;
+	err = obj_blob_create_in(fd, &h, payload, len, &blob);
+	free(payload);
+	if (!err && fstat(fd, &st) < 0) {
+		err = -errno;
+		obj_blob_detach(blob);
+	}
+	if (!err && (err = obj_fd_install_blob_st(fd, OBJ_PROG, blob, OBJ_CAN_READ | OBJ_CAN_WRITE,
+	                                          h.id, &st)))
+		blob = NULL; /* the install freed it */
+	if (!err) {
+		/* registered first, so a concurrent sweep sees the program alive */
+		obj_registry_add_st(OBJ_PROG, h.id, fd, &st);
+		for (uint32_t i = 0; i < p->nr_maps && !err; i++)
+			err = obj_prog_ref_map_view(h.id, ld->map_fds[i], p->maps[i]->sh->id,
+			                            p->maps[i]);
+		/* the kernel's prog->aux->btf: the program holds its BTF */
+		if (!err && btf_id)
+			err = obj_btf_hold(OBJ_PROG, h.id, (int)a->prog_btf_fd, btf_id);
+		if (err)
+			obj_fd_drop(fd);
+	}
 	if (err) {
-		obj_fd_drop(fd);
 		close(fd);
+		if (named) {
+			uint32_t map_ids[BPF_MAX_USED_MAPS];
+			for (uint32_t i = 0; i < p->nr_maps; i++)
+				map_ids[i] = p->maps[i]->sh->id;
+			obj_prog_refs_drop(h.id, map_ids, p->nr_maps, true);
+		}
 		return err;
 	}
 	return fd;
@@ -184,32 +239,25 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
  * -errno with the reason in the log. The log's "processed" line is always there. */
 static int obj_prog_verify(struct obj_load *ld, const union bpf_attr *a, bool gpl, bool unpriv,
                            struct bpf_insn *fixed, struct bpf_verifier_log *log,
-                           struct bpf_verifier_result *vr)
+                           struct bpf_verifier_result *vr, uint32_t *btf_id)
 {
-	struct userbpf_error e = {0};
 	struct bpf_fixup_ref *refs = calloc(a->insn_cnt, sizeof *refs);
 	if (!refs)
 		return -ENOMEM;
-	int err = userbpf_isa_check(fixed, a->insn_cnt, 0, &e);
-	if (!err) {
-		struct bpf_fixup_env fx = {.map_from_fd = obj_load_map_from_fd,
-		                           .ctx = ld,
-		                           .fd_array = obj_u64_ptr(a->fd_array),
-		                           .refs = refs};
-		err = bpf_fixup_map_ldimm64(fixed, a->insn_cnt, &fx, &e);
-	}
+	/* the kernel's order and log: subprograms, encoding, map references (fields are
+	 * checked during the walk) */
+	struct bpf_fixup_env fx = {.map_from_fd = obj_load_map_from_fd,
+	                           .ctx = ld,
+	                           .fd_array = obj_u64_ptr(a->fd_array),
+	                           .refs = refs};
+	int err = bpf_check_prepare(fixed, a->insn_cnt, &fx, log);
 	if (err) {
-		bpf_log(log, "%s\n", e.msg);
-		bpf_log(log,
-		        "processed 0 insns (limit %d) max_states_per_insn 0 total_states 0 "
-		        "peak_states 0 mark_read 0\n",
-		        BPF_COMPLEXITY_LIMIT_INSNS);
 		free(refs);
 		return err;
 	}
 	const void *btf_data = NULL;
 	uint32_t btf_size = 0;
-	if (a->func_info_cnt) {
+	if (a->func_info_cnt || a->line_info_cnt) {
 		/* the program's BTF (btf_get_by_fd): EBADF / EINVAL before the walk */
 		struct obj_entry *be;
 		if ((err = obj_fd_get((int)a->prog_btf_fd, OBJ_BTF, &be))) {
@@ -222,6 +270,7 @@ static int obj_prog_verify(struct obj_load *ld, const union bpf_attr *a, bool gp
 		}
 		btf_data = be->blob->payload;
 		btf_size = be->blob->hdr->btf_size;
+		*btf_id = be->id;
 	}
 	struct bpf_verifier_opts vo = {
 	        .btf_data = btf_data,
@@ -229,6 +278,10 @@ static int obj_prog_verify(struct obj_load *ld, const union bpf_attr *a, bool gp
 	        .func_info = obj_u64_ptr(a->func_info),
 	        .func_info_cnt = a->func_info_cnt,
 	        .func_info_rec_size = a->func_info_rec_size,
+	        .line_info = obj_u64_ptr(a->line_info),
+	        .line_info_cnt = a->line_info_cnt,
+	        .line_info_rec_size = a->line_info_rec_size,
+	        .prepared = true,
 	        .prog_type = a->prog_type,
 	        .expected_attach_type = ld->p->expected_attach_type,
 	        .prog_flags = a->prog_flags,
@@ -277,7 +330,8 @@ long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	struct bpf_verifier_log log;
 	if ((err = bpf_vlog_init(&log, a->log_level, obj_u64_ptr(a->log_buf), a->log_size)))
 		return err;
-	obj_fd_revalidate(); /* map fds are looked up, and fd numbers are about to be reused */
+	/* No revalidation of every cached fd here: the fds this load uses are checked one by
+	 * one (obj_load_map_entry), and installing the new fd replaces a stale entry. */
 
 	size_t isz = (size_t)a->insn_cnt * sizeof(struct bpf_insn);
 	struct bpf_insn *fixed = malloc(isz);
@@ -292,7 +346,8 @@ long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	memcpy(fixed, uinsns, isz);
 	ld.p->prog_type = a->prog_type;
 	ld.p->expected_attach_type = expected_attach_type;
-	err = obj_prog_verify(&ld, a, gpl, unpriv, fixed, &log, &vr);
+	uint32_t btf_id = 0;
+	err = obj_prog_verify(&ld, a, gpl, unpriv, fixed, &log, &vr, &btf_id);
 	if (!err) {
 		struct userbpf_error e = {0};
 		ld.p->max_ctx_offset = vr.max_ctx_offset;
@@ -321,10 +376,8 @@ long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	if (size >= END_OF_LOG_TRUE_SIZE)
 		ua->log_true_size = true_size;
 	long ret = err;
-	if (!err) {
-		obj_prog_refs_sweep();
-		ret = obj_prog_store(&ld, a, license, gpl, uinsns, &vr);
-	}
+	if (!err)
+		ret = obj_prog_store(&ld, a, license, gpl, uinsns, &vr, btf_id);
 	for (uint32_t i = 0; i < ld.p->nr_maps; i++)
 		close(ld.map_fds[i]);
 	if (ret >= 0)
@@ -332,6 +385,8 @@ long obj_prog_load(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 	else
 		obj_prog_rt_free(ld.p);
 	free(vr.xlated);
+	free(vr.func_info);
+	free(vr.line_info);
 	free(fixed);
 	return ret;
 }

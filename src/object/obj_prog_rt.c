@@ -5,18 +5,27 @@
  * under .refs makes it resolvable while the program lives) and attached, and the stored
  * id references are resolved to those maps by the same fixup a load uses.
  *
- * Maps reached by id at run time (inner maps of map-in-map) are attached once and kept,
- * like the runtimes, for the life of the process. All of this is behind one mutex: these
+ * A runtime built by a load of a program that holds maps owns references on the maps'
+ * views (struct bpf_map is refcounted) and is reaped when the program is gone (the sweep
+ * removed its name under .refs, obj_prog_file.c), after the runs that may use it (RCU): the
+ * maps are then unmapped here. Other runtimes, and maps reached by id at run time (inner
+ * maps of map-in-map, rebuilt programs' maps), are kept for the life of the process. All of this is behind one mutex: these
  * are slow paths (first use), except the tail-call lookup, which is a short scan.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <userbpf/isa.h>
 
 #include "object/obj_prog.h"
 #include "progtypes/progtype.h"
@@ -31,6 +40,9 @@ struct rt_map {
 };
 static struct rt_map *rt_maps; /* maps attached by id (inner maps, rebuilt programs' maps) */
 static size_t rt_nr_maps, rt_cap_maps;
+/* An index of rt_maps by (root, id): open addressing, slots hold index + 1 (0: empty). */
+static uint32_t *rt_map_idx;
+static size_t rt_map_idx_cap; /* a power of two, at least twice rt_nr_maps */
 
 /* Ids are per bpffs root (USERBPF_BPFFS may change): entries are keyed by (root, id),
  * the root an interned string so it compares as a pointer. */
@@ -78,25 +90,75 @@ static bool rt_grow(void **arr, size_t *cap, size_t nr, size_t elem)
 	return true;
 }
 
+static size_t rt_map_hash(const char *root, uint32_t id)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)root >> 4) ^ ((uint64_t)id * 0x9e3779b97f4a7c15ull);
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void rt_map_idx_put(size_t i)
+{
+	size_t mask = rt_map_idx_cap - 1;
+	for (size_t s = rt_map_hash(rt_maps[i].root, rt_maps[i].id) & mask;; s = (s + 1) & mask)
+		if (!rt_map_idx[s]) {
+			rt_map_idx[s] = (uint32_t)i + 1;
+			return;
+		}
+}
+
+/* The first view of (root, id) in rt_maps, or NULL (rt_lock held). */
+static struct bpf_map *rt_map_find(const char *root, uint32_t id)
+{
+	if (!rt_map_idx_cap)
+		return NULL;
+	size_t mask = rt_map_idx_cap - 1;
+	for (size_t s = rt_map_hash(root, id) & mask; rt_map_idx[s]; s = (s + 1) & mask) {
+		const struct rt_map *m = &rt_maps[rt_map_idx[s] - 1];
+		if (m->id == id && m->root == root)
+			return m->map;
+	}
+	return NULL;
+}
+
+/* Append a view to rt_maps and its index (rt_lock held); false on ENOMEM. */
+static bool rt_map_add(const char *root, uint32_t id, struct bpf_map *map)
+{
+	if (rt_nr_maps >= UINT32_MAX - 1 ||
+	    !rt_grow((void **)&rt_maps, &rt_cap_maps, rt_nr_maps, sizeof *rt_maps))
+		return false;
+	if (2 * (rt_nr_maps + 1) > rt_map_idx_cap) {
+		size_t ncap = rt_map_idx_cap ? rt_map_idx_cap * 2 : 64;
+		uint32_t *n = calloc(ncap, sizeof *n);
+		if (!n)
+			return false;
+		free(rt_map_idx);
+		rt_map_idx = n;
+		rt_map_idx_cap = ncap;
+		for (size_t i = 0; i < rt_nr_maps; i++)
+			rt_map_idx_put(i);
+	}
+	rt_maps[rt_nr_maps] = (struct rt_map){root, id, map};
+	rt_map_idx_put(rt_nr_maps++);
+	return true;
+}
+
 /* A map by id, attached in this process (rt_lock held); NULL if it is gone. */
 static struct bpf_map *rt_map_by_id_locked(const char *root, uint32_t id)
 {
-	for (size_t i = 0; i < rt_nr_maps; i++)
-		if (rt_maps[i].id == id && rt_maps[i].root == root)
-			return rt_maps[i].map;
+	struct bpf_map *map = rt_map_find(root, id);
+	if (map)
+		return map;
 	int fd = obj_registry_open(OBJ_MAP, id, O_RDWR);
 	if (fd < 0)
 		return NULL;
-	struct bpf_map *map = NULL;
 	int err = bpf_map_attach_fd(fd, &map);
 	close(fd);
 	if (err)
 		return NULL;
-	if (!rt_grow((void **)&rt_maps, &rt_cap_maps, rt_nr_maps, sizeof *rt_maps)) {
+	if (!rt_map_add(root, id, map)) {
 		bpf_map_detach(map);
 		return NULL;
 	}
-	rt_maps[rt_nr_maps++] = (struct rt_map){root, id, map};
 	return map;
 }
 
@@ -171,6 +233,7 @@ static struct obj_prog *rt_build(const char *root, const struct obj_blob *b, uin
 			*err = -ENOENT; /* a map the program holds is gone: not expected */
 			goto fail;
 		}
+		p->borrowed |= UINT64_C(1) << p->nr_maps; /* rt_maps keeps it */
 		p->maps[p->nr_maps++] = m;
 	}
 	memcpy(insns, b->payload, (size_t)h->insn_cnt * sizeof *insns);
@@ -184,8 +247,7 @@ static struct obj_prog *rt_build(const char *root, const struct obj_blob *b, uin
 	return p;
 fail:
 	free(insns);
-	p->nr_maps = 0;
-	obj_prog_rt_free(p);
+	obj_prog_rt_free(p); /* its maps are rt_maps' (borrowed) */
 	return NULL;
 }
 
@@ -252,6 +314,70 @@ bool obj_prog_guarded_env(void)
 	return g && *g && strcmp(g, "0") != 0;
 }
 
+/* Does the program carry the verifier's inlined lookup for an array of max_entries
+ * (map_gen_lookup.c: r1 = *(u64 *)(r1 + offsetof(data)); r0 = *(u32 *)(r2 + 0);
+ * if r0 >= max_entries goto ...)? */
+static bool rt_has_inlined_lookup(const struct bpf_insn *in, uint32_t cnt, uint32_t max_entries)
+{
+	for (uint32_t i = 0; i + 2 < cnt; i++)
+		if (in[i].code == (BPF_LDX | BPF_MEM | BPF_DW) && in[i].dst_reg == BPF_REG_1 &&
+		    in[i].src_reg == BPF_REG_1 && in[i].off == offsetof(struct bpf_map, data) &&
+		    in[i + 1].code == (BPF_LDX | BPF_MEM | BPF_W) && in[i + 1].dst_reg == BPF_REG_0 &&
+		    in[i + 1].src_reg == BPF_REG_2 && in[i + 1].off == 0 &&
+		    in[i + 2].code == (BPF_JMP | BPF_JGE | BPF_K) && in[i + 2].dst_reg == BPF_REG_0 &&
+		    (uint32_t)in[i + 2].imm == max_entries)
+			return true;
+	return false;
+}
+
+/* Does an ld_imm64 of the program load an address in [base, base + len)? */
+static bool rt_has_ldimm64_into(const struct bpf_insn *in, uint32_t cnt, const void *base,
+                                size_t len)
+{
+	for (uint32_t i = 0; i + 1 < cnt; i++)
+		if (userbpf_insn_is_ldimm64(&in[i])) {
+			uintptr_t v = (uintptr_t)userbpf_insn_imm64(&in[i]);
+			if (v >= (uintptr_t)base && v - (uintptr_t)base < len)
+				return true;
+			i++;
+		}
+	return false;
+}
+
+/* A guarded runtime's own memory: what a verified program reaches without a helper
+ * handing it out, and no more, so that a guard still trips where the verifier let an
+ * access past what it proved.
+ * - Each used map's struct bpf_map, read-only: the verifier lets a program read a map
+ *   pointer (CONST_PTR_TO_MAP, as the kernel's BTF access to struct bpf_map) anywhere
+ *   within that struct (check_ptr_to_map_access: off >= 0, off + size <= its size; no
+ *   pointer arithmetic on it), and the inlined array lookup reads map->data from it.
+ * - The value of a one-element array whose address an ld_imm64 loads (BPF_PSEUDO_MAP_VALUE:
+ *   global data), exactly value_size bytes.
+ * - Every value of an array whose lookup the verifier inlined (the program computes
+ *   element addresses itself).
+ * Values are writable unless the map is BPF_F_RDONLY_PROG (MAP_FREEZE only stops the
+ * syscall side, as in the kernel). */
+static int rt_grant_maps(struct obj_prog *p, const struct bpf_insn *in, uint32_t cnt)
+{
+	struct userbpf_mem_region r[2 * BPF_MAX_USED_MAPS];
+	size_t n = 0;
+	for (uint32_t i = 0; i < p->nr_maps; i++) {
+		struct bpf_map *m = p->maps[i];
+		r[n++] = (struct userbpf_mem_region){m, sizeof *m, USERBPF_MEM_READ};
+		if (m->map_type != BPF_MAP_TYPE_ARRAY || !m->data)
+			continue;
+		unsigned prot = USERBPF_MEM_READ;
+		if (!(m->map_flags & BPF_F_RDONLY_PROG))
+			prot |= USERBPF_MEM_WRITE;
+		size_t all = (size_t)m->max_entries * m->round_value_size;
+		if (rt_has_inlined_lookup(in, cnt, m->max_entries))
+			r[n++] = (struct userbpf_mem_region){m->data, all, prot};
+		else if (m->max_entries == 1 && rt_has_ldimm64_into(in, cnt, m->data, m->value_size))
+			r[n++] = (struct userbpf_mem_region){m->data, m->value_size, prot};
+	}
+	return userbpf_vm_set_regions(p->vm, r, n);
+}
+
 int obj_prog_rt_finish(struct obj_prog *p, const struct bpf_insn *fixed, uint32_t cnt,
                        struct userbpf_error *e)
 {
@@ -262,6 +388,8 @@ int obj_prog_rt_finish(struct obj_prog *p, const struct bpf_insn *fixed, uint32_
 	int err = userbpf_vm_create(fixed, cnt, &o, &p->vm, e);
 	if (err)
 		return err;
+	if (p->guarded && (err = rt_grant_maps(p, fixed, cnt)))
+		return userbpf_errorf(e, err, -1, "out of memory");
 	const struct bpf_prog_type_info *t = bpf_prog_type_info(p->prog_type);
 	if (t)
 		bpf_prog_type_install_helpers(p->vm, t, p->expected_attach_type);
@@ -276,9 +404,35 @@ void obj_prog_rt_free(struct obj_prog *p)
 	if (!p)
 		return;
 	for (uint32_t i = 0; i < p->nr_maps; i++)
-		bpf_map_detach(p->maps[i]);
+		if (!(p->borrowed >> i & 1))
+			bpf_map_detach(p->maps[i]);
 	userbpf_vm_destroy(p->vm);
 	free(p);
+}
+
+static void rt_free_rcu(struct ub_rcu_head *h)
+{
+	obj_prog_rt_free((struct obj_prog *)h);
+}
+
+void obj_prog_rt_reap(void)
+{
+	pthread_mutex_lock(&rt_lock);
+	size_t w = 0;
+	for (size_t i = 0; i < rt_nr; i++) {
+		struct obj_prog *p = rt_progs[i];
+		char path[PATH_MAX + 64];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/.refs/prog-%" PRIu32, p->root, p->id);
+		if (p->named && stat(path, &st) < 0 && errno == ENOENT) {
+			/* runs in progress are in read sections: it goes after them */
+			ub_rcu_call(&p->rcu, rt_free_rcu);
+			continue;
+		}
+		rt_progs[w++] = p;
+	}
+	rt_nr = w;
+	pthread_mutex_unlock(&rt_lock);
 }
 
 void obj_prog_rt_publish(struct obj_prog *p)
@@ -286,11 +440,6 @@ void obj_prog_rt_publish(struct obj_prog *p)
 	pthread_mutex_lock(&rt_lock);
 	p->root = rt_root();
 	if (p->root && rt_grow((void **)&rt_progs, &rt_cap, rt_nr, sizeof *rt_progs)) {
-		/* the loader's maps join the by-id table so other runtimes share them */
-		for (uint32_t i = 0; i < p->nr_maps; i++)
-			if (rt_grow((void **)&rt_maps, &rt_cap_maps, rt_nr_maps, sizeof *rt_maps))
-				rt_maps[rt_nr_maps++] =
-				        (struct rt_map){p->root, p->maps[i]->sh->id, p->maps[i]};
 		rt_progs[rt_nr++] = p;
 		p = NULL;
 	}

@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,13 +62,17 @@ static int obj_refs_dir(char *buf, uint32_t map_id, bool create)
 	return 0;
 }
 
-/* Does anyone (any process: an fd or a mapping) hold the file open, besides us? */
-static bool obj_refs_held(int dirfd, const char *name)
+/* Does anyone (any process: an fd or a mapping) hold the file open, besides us? A write
+ * lease is refused while the file is open anywhere else. While we hold it, another open
+ * of the file breaks it and the kernel signals the lease holder (SIGIO by default, which
+ * would end the process): the signal is made SIGURG, whose default action is to ignore. */
+bool obj_ref_held(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
-	bool held = fcntl(fd, F_SETLEASE, F_WRLCK) < 0; /* EAGAIN: open elsewhere */
+	bool held = fcntl(fd, F_SETSIG, SIGURG) < 0 ||
+	            fcntl(fd, F_SETLEASE, F_WRLCK) < 0; /* EAGAIN: open elsewhere */
 	if (!held)
 		fcntl(fd, F_SETLEASE, F_UNLCK);
 	close(fd);
@@ -79,7 +84,7 @@ int obj_ref_unlink(int dirfd, const char *name)
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && obj_refs_held(dirfd, name)) {
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && obj_ref_held(dirfd, name)) {
 		char root[PATH_MAX], park[PATH_MAX + 80];
 		if (!obj_root(root)) {
 			snprintf(park, sizeof park, "%s/.parked", root);
@@ -104,7 +109,7 @@ static void obj_refs_sweep_parked(const char *root)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && !obj_refs_held(dirfd(d), de->d_name))
+		if (de->d_name[0] != '.' && !obj_ref_held(dirfd(d), de->d_name))
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 }

@@ -74,6 +74,8 @@ struct obj_blob {
 	struct obj_hdr *hdr; /* the header page */
 	void *payload;       /* [0, payload_size), or NULL when empty */
 	uint64_t payload_map_len;
+	void *map_base; /* one mapping of the whole file: payload, then the header page */
+	uint64_t map_len;
 };
 
 /* Access to an object through one fd (the kernel's FMODE_CAN_READ / FMODE_CAN_WRITE). */
@@ -157,6 +159,10 @@ int obj_fd_get_err(int fd, enum obj_kind want, int ebadf_errno, struct obj_entry
 int obj_fd_install_map(int fd, struct bpf_map *map, unsigned access, uint32_t id);
 int obj_fd_install_blob(int fd, enum obj_kind kind, struct obj_blob *blob, unsigned access,
                         uint32_t id);
+/* The same, with the file's fstat at hand. */
+struct stat;
+int obj_fd_install_blob_st(int fd, enum obj_kind kind, struct obj_blob *blob, unsigned access,
+                           uint32_t id, const struct stat *st);
 /* Drop entries whose fd no longer refers to the same file (write lock). */
 void obj_fd_revalidate(void);
 /* Drop fd's entry, if any (write lock). */
@@ -172,6 +178,9 @@ int obj_file_flags(uint32_t flags);
 int obj_root(char *buf);
 /* A new, empty, unlinked object file in the root, opened O_RDWR | O_CLOEXEC. */
 int obj_file_create(void);
+/* Hard link fd's file at path (linkat of the fd itself where allowed, else through
+ * /proc/self/fd). 0 or -errno (-ENOENT: a file that can never be linked again). */
+int obj_file_link(int fd, const char *path);
 /* Reopen fd's file with another access mode (O_RDONLY, O_WRONLY, O_RDWR), O_CLOEXEC. */
 int obj_file_reopen(int fd, int accmode);
 /* What an object file is: kind and id from its header; -EINVAL if not an object file. */
@@ -182,14 +191,27 @@ void obj_blob_detach(struct obj_blob *blob);
 /* Create a PROG/BTF/LINK file holding payload, header filled from hdr (magic, id...). */
 int obj_blob_create(const struct obj_hdr *hdr, const void *payload, uint64_t len, int *fd_out,
                     struct obj_blob **out);
+/* The same in an empty file fd the caller made (and still owns on error). */
+int obj_blob_create_in(int fd, const struct obj_hdr *hdr, const void *payload, uint64_t len,
+                       struct obj_blob **out);
 /* Hand the user an fd for a freshly created object: reopen with accmode if needed. */
 int obj_file_user_fd(int fd, int accmode);
 
 /* --- obj_id.c: ids and the registry --- */
 /* The next id of a kind (global, increasing across processes); 0 on error. */
 uint32_t obj_id_alloc(enum obj_kind kind, int *err);
+/* The last id handed out for kind (0: none yet, or an error). */
+uint32_t obj_id_last(enum obj_kind kind);
+/* A shared bookkeeping word of the root, in the ids page after the counters (idx >=
+ * OBJ_NR_KINDS; OBJ_WORD_*), valid for the life of the process; NULL on error. */
+#define OBJ_WORD_SWEEP_PROG_ID 16 /* the prog id at the last sweep of program links */
+#define OBJ_WORD_SWEEP_LIVE 17    /* programs with links that sweep left */
+uint32_t *obj_shared_word(unsigned idx);
 /* Record a live object (kind, id) held by this process's fd. */
 void obj_registry_add(enum obj_kind kind, uint32_t id, int fd);
+/* The same with the file's fstat already at hand. */
+struct stat;
+void obj_registry_add_st(enum obj_kind kind, uint32_t id, int fd, const struct stat *st);
 /* A new fd (O_CLOEXEC, accmode) for the live object kind/id, or -ENOENT. */
 int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode);
 /* The same; user_only: only what users hold (fds, pins) counts, not the .refs links objects
@@ -208,6 +230,9 @@ void obj_slot_ref_abort(const char *tmp);
  * <root>/.parked instead, so the object can still be linked (pinned, put in a slot) later.
  * For every remover of .refs links. 0 or -errno. */
 int obj_ref_unlink(int dirfd, const char *name);
+/* Is the file dirfd/name open or mapped anywhere (any process), besides this test's own
+ * open? Exact (a write lease is refused then); false when it cannot be opened. */
+bool obj_ref_held(int dirfd, const char *name);
 /* The slot at key was emptied. */
 void obj_slot_ref_drop(const struct bpf_map *map, const void *key);
 /* Drop the slot references of maps that are gone, and the program references of prog
@@ -247,8 +272,24 @@ long obj_prog_info(struct obj_entry *e, union bpf_attr *a, union bpf_attr *ua);
 void obj_prog_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
 /* Keep-alive links: <root>/.refs/prog-<id>/map-<map id> hard links to used map files. */
 int obj_prog_ref_map(uint32_t prog_id, int map_fd, uint32_t map_id);
-/* Remove the links of programs whose id no longer resolves (their maps may then go). */
+/* The same with this process's view of the map: a map that can never be linked again
+ * (marked in its header the first time) costs no further attempt. */
+int obj_prog_ref_map_view(uint32_t prog_id, int map_fd, uint32_t map_id, struct bpf_map *map);
+/* The file of a program that holds maps, created as <root>/.refs/prog-<id> (O_RDWR): its
+ * name tells the sweep when the program is gone. An fd or -errno. */
+int obj_prog_file_create(uint32_t prog_id);
+/* Undo a load that failed after its links were made: its map links (and its name). */
+void obj_prog_refs_drop(uint32_t prog_id, const uint32_t *map_ids, uint32_t n, bool self);
+/* Is the program with a name under .refs gone (no pin, slot, open or mapping anywhere)?
+ * false when it has no such name: ask the registry. */
+bool obj_prog_gone(uint32_t prog_id);
+/* Remove the links of programs that are gone (their maps may then go). */
 void obj_prog_refs_sweep(void);
+/* PROG_LOAD of prog_id: sweep if enough programs were loaded since the last sweep. */
+void obj_prog_refs_sweep_due(uint32_t prog_id);
+/* After a sweep: free (after a grace period) this process's runtimes of programs loaded
+ * here whose name under .refs the sweep removed (obj_prog_rt.c). */
+void obj_prog_rt_reap(void);
 
 /* The kind an id command is about (MAP_GET_NEXT_ID -> OBJ_MAP ...), set by the dispatcher. */
 enum obj_kind obj_cmd_kind(int cmd);

@@ -3,7 +3,9 @@
  * data, the LD_ABS expansion and the BPF_PROG_TEST_RUN dispatch.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "progtypes/pt_helpers.h"
 #include "progtypes/pt_types.h"
@@ -30,6 +32,10 @@ static const struct bpf_prog_type_info *const prog_types[] = {
         [BPF_PROG_TYPE_CGROUP_SOCK] = &pt_cgroup_sock_info,
         [BPF_PROG_TYPE_CGROUP_SOCK_ADDR] = &pt_cgroup_sock_addr_info,
         [BPF_PROG_TYPE_CGROUP_DEVICE] = &pt_cgroup_device_info,
+        [BPF_PROG_TYPE_SK_REUSEPORT] = &pt_sk_reuseport_info,
+        [BPF_PROG_TYPE_CGROUP_SYSCTL] = &pt_cgroup_sysctl_info,
+        [BPF_PROG_TYPE_CGROUP_SOCKOPT] = &pt_cgroup_sockopt_info,
+        [BPF_PROG_TYPE_SK_LOOKUP] = &pt_sk_lookup_info,
 };
 
 const struct bpf_prog_type_info *bpf_prog_type_info(uint32_t prog_type)
@@ -39,21 +45,95 @@ const struct bpf_prog_type_info *bpf_prog_type_info(uint32_t prog_type)
 	return prog_types[prog_type];
 }
 
+/* The helpers a (type, expected attach type) installs: asking get_func_proto for every
+ * id costs a search per id, so the answer is computed once per pair and kept. */
+struct helper_entry {
+	uint16_t id;
+	userbpf_helper_fn fn;
+};
+struct helper_list {
+	uint32_t nr;
+	struct helper_entry e[];
+};
+
+#define CACHE_TYPES 64 /* prog types below this are cached */
+#define CACHE_EATS 64  /* attach types below this, for types whose helpers depend on it */
+static _Atomic(struct helper_list *) helper_cache[CACHE_TYPES][CACHE_EATS];
+
+static struct helper_list *helper_list_build(const struct bpf_prog_type_info *t, uint32_t eat)
+{
+	struct helper_entry tmp[USERBPF_MAX_HELPER_ID];
+	uint32_t nr = 0;
+	for (uint32_t id = 1; id < USERBPF_MAX_HELPER_ID; id++) {
+		const struct bpf_func_proto *fp = t->get_func_proto(id, eat);
+		if (fp && fp->func)
+			tmp[nr++] = (struct helper_entry){(uint16_t)id, fp->func};
+	}
+	if (t->ld_abs) {
+		tmp[nr++] = (struct helper_entry){BPF_PT_FUNC_LD_ABS_8, pt_ld_abs_8};
+		tmp[nr++] = (struct helper_entry){BPF_PT_FUNC_LD_ABS_16, pt_ld_abs_16};
+		tmp[nr++] = (struct helper_entry){BPF_PT_FUNC_LD_ABS_32, pt_ld_abs_32};
+	}
+	struct helper_list *l = malloc(sizeof *l + nr * sizeof l->e[0]);
+	if (l) {
+		l->nr = nr;
+		for (uint32_t i = 0; i < nr; i++)
+			l->e[i] = tmp[i];
+	}
+	return l;
+}
+
+/* The list for (t, eat): from the cache, or built and published there (the first of
+ * racing builders wins; the others free theirs). *owned: the caller must free it (a pair
+ * the cache does not hold). NULL when out of memory. */
+static struct helper_list *helper_list_get(const struct bpf_prog_type_info *t, uint32_t eat,
+                                           bool *owned)
+{
+	uint32_t key = pt_func_depends_on_attach(t->type) ? eat : 0;
+	_Atomic(struct helper_list *) *slot =
+	        t->type < CACHE_TYPES && key < CACHE_EATS ? &helper_cache[t->type][key] : NULL;
+	*owned = false;
+	struct helper_list *l = slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
+	if (l)
+		return l;
+	struct helper_list *fresh = helper_list_build(t, key);
+	if (!fresh || !slot) {
+		*owned = fresh != NULL;
+		return fresh;
+	}
+	struct helper_list *expected = NULL;
+	if (atomic_compare_exchange_strong_explicit(slot, &expected, fresh, memory_order_acq_rel,
+	                                            memory_order_acquire))
+		return fresh;
+	free(fresh);
+	return expected;
+}
+
 void bpf_prog_type_install_helpers(struct userbpf_vm *vm, const struct bpf_prog_type_info *t,
                                    uint32_t expected_attach_type)
 {
 	if (!t)
 		return;
-	for (uint32_t id = 1; id < USERBPF_MAX_HELPER_ID; id++) {
-		const struct bpf_func_proto *fp = t->get_func_proto(id, expected_attach_type);
-		if (fp && fp->func)
-			userbpf_vm_set_helper(vm, id, fp->func);
+	bool owned;
+	struct helper_list *l = helper_list_get(t, expected_attach_type, &owned);
+	if (!l) { /* out of memory: ask id by id */
+		for (uint32_t id = 1; id < USERBPF_MAX_HELPER_ID; id++) {
+			const struct bpf_func_proto *fp =
+			        t->get_func_proto(id, expected_attach_type);
+			if (fp && fp->func)
+				userbpf_vm_set_helper(vm, id, fp->func);
+		}
+		if (t->ld_abs) {
+			userbpf_vm_set_helper(vm, BPF_PT_FUNC_LD_ABS_8, pt_ld_abs_8);
+			userbpf_vm_set_helper(vm, BPF_PT_FUNC_LD_ABS_16, pt_ld_abs_16);
+			userbpf_vm_set_helper(vm, BPF_PT_FUNC_LD_ABS_32, pt_ld_abs_32);
+		}
+		return;
 	}
-	if (t->ld_abs) {
-		userbpf_vm_set_helper(vm, BPF_PT_FUNC_LD_ABS_8, pt_ld_abs_8);
-		userbpf_vm_set_helper(vm, BPF_PT_FUNC_LD_ABS_16, pt_ld_abs_16);
-		userbpf_vm_set_helper(vm, BPF_PT_FUNC_LD_ABS_32, pt_ld_abs_32);
-	}
+	for (uint32_t i = 0; i < l->nr; i++)
+		userbpf_vm_set_helper(vm, l->e[i].id, l->e[i].fn);
+	if (owned)
+		free(l);
 }
 
 /* The attach types a program type accepts at load (bpf_prog_load_check_attach): a zero

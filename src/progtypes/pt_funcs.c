@@ -41,6 +41,11 @@ enum pt_variant {
 	V_SK_SKB, /* sk_skb's own pull_data */
 	V_XDP,
 	V_FLOW_DISSECTOR, /* its own skb_load_bytes */
+	V_CGROUP,         /* cgroup hooks: bpf_get_retval / bpf_set_retval */
+	V_SK_LOOKUP,      /* sk_assign (its own), sk_release */
+	V_SK_REUSEPORT,   /* sk_select_reuseport, its skb_load_bytes(_relative), ... */
+	V_SYSCTL,         /* the sysctl helpers, get/set_retval */
+	V_SOCKOPT,        /* get/set_retval, setsockopt/getsockopt, tcp_sock, ... */
 };
 
 struct pt_func_set {
@@ -78,6 +83,13 @@ static bool sock_addr_by_attach(uint32_t eat, uint32_t id)
 	default:
 		return false;
 	}
+}
+
+/* cgroup sockopt: bpf_setsockopt / bpf_getsockopt from the setsockopt hook only */
+static bool sockopt_by_attach(uint32_t eat, uint32_t id)
+{
+	return (id == BPF_FUNC_setsockopt || id == BPF_FUNC_getsockopt) &&
+	       eat == BPF_CGROUP_SETSOCKOPT;
 }
 
 /* clang-format off */
@@ -126,16 +138,23 @@ static const struct pt_func_set func_sets[] = {
 	{BPF_PROG_TYPE_LWT_SEG6LOCAL, true, V_TC,
 	 IDS({24, 26}, {28, 28}, {33, 34}, {39, 39}, {74, 76})},
 	{BPF_PROG_TYPE_FLOW_DISSECTOR, true, V_FLOW_DISSECTOR, IDS({26, 26})},
-	{BPF_PROG_TYPE_CGROUP_SOCK, false, V_NONE,
+	{BPF_PROG_TYPE_CGROUP_SOCK, false, V_CGROUP,
 	 IDS({25, 25}, {46, 46}, {81, 81}, {107, 107}, {122, 122}, {160, 160}, {186, 187})},
-	{BPF_PROG_TYPE_CGROUP_DEVICE, false, V_NONE, IDS({25, 25}, {81, 81}, {186, 187})},
-	{BPF_PROG_TYPE_CGROUP_SOCK_ADDR, true, V_NONE,
+	{BPF_PROG_TYPE_CGROUP_DEVICE, false, V_CGROUP, IDS({25, 25}, {81, 81}, {186, 187})},
+	{BPF_PROG_TYPE_CGROUP_SOCK_ADDR, true, V_CGROUP,
 	 IDS({25, 25}, {46, 46}, {49, 49}, {57, 57}, {81, 81}, {84, 86}, {99, 99}, {107, 108},
 	     {122, 122}), sock_addr_by_attach},
 	{BPF_PROG_TYPE_SYSCALL, false, V_NONE,
 	 IDS({4, 4}, {25, 25}, {27, 27}, {45, 46}, {67, 67}, {107, 108}, {111, 111}, {121, 121},
 	     {136, 140}, {147, 147}, {162, 162}, {166, 168}, {173, 173}, {178, 179}, {188, 188},
 	     {196, 196})},
+	{BPF_PROG_TYPE_SK_LOOKUP, true, V_SK_LOOKUP, IDS({25, 25}, {86, 86}, {124, 124})},
+	{BPF_PROG_TYPE_SK_REUSEPORT, false, V_SK_REUSEPORT,
+	 IDS({26, 26}, {46, 46}, {68, 68}, {82, 82}, {160, 160})},
+	{BPF_PROG_TYPE_CGROUP_SYSCTL, false, V_SYSCTL,
+	 IDS({25, 25}, {81, 81}, {101, 104}, {160, 160}, {186, 187})},
+	{BPF_PROG_TYPE_CGROUP_SOCKOPT, false, V_SOCKOPT,
+	 IDS({25, 25}, {81, 81}, {96, 96}, {107, 108}, {122, 122}, {186, 187}), sockopt_by_attach},
 };
 /* clang-format on */
 
@@ -168,9 +187,19 @@ bool pt_func_allowed(uint32_t prog_type, uint32_t eat, uint32_t func_id)
 }
 
 /* Our packet helpers by variant: id -> proto (NULL: not ours). */
-static const struct bpf_func_proto *pt_variant_proto(enum pt_variant v, uint32_t id)
+static const struct bpf_func_proto *pt_variant_proto(enum pt_variant v, uint32_t id, uint32_t eat)
 {
 	switch (v) {
+	case V_CGROUP:
+		return pt_cgroup_retval_proto(id);
+	case V_SK_LOOKUP:
+		return pt_sk_lookup_proto(id);
+	case V_SK_REUSEPORT:
+		return pt_sk_reuseport_proto(id);
+	case V_SYSCTL:
+		return pt_sysctl_proto(id);
+	case V_SOCKOPT:
+		return pt_sockopt_proto(id, eat);
 	case V_SK_SKB:
 		if (id == BPF_FUNC_skb_pull_data)
 			return &pt_sk_skb_pull_data_proto;
@@ -195,8 +224,14 @@ const struct bpf_func_proto *pt_get_func_proto(uint32_t prog_type, uint32_t eat,
 	const struct pt_func_set *s = func_set(prog_type);
 	if (!s || !pt_func_allowed(prog_type, eat, func_id))
 		return NULL;
-	const struct bpf_func_proto *fp = pt_variant_proto(s->variant, func_id);
+	const struct bpf_func_proto *fp = pt_variant_proto(s->variant, func_id, eat);
 	return fp ? fp : bpf_helper_proto_any(func_id);
+}
+
+bool pt_func_depends_on_attach(uint32_t prog_type)
+{
+	const struct pt_func_set *s = func_set(prog_type);
+	return s && s->by_attach;
 }
 
 #define FUNC_PROTO_FN(name, type)                                                                  \
@@ -224,3 +259,7 @@ FUNC_PROTO_FN(pt_sk_msg_func_proto, BPF_PROG_TYPE_SK_MSG)
 FUNC_PROTO_FN(pt_cg_sock_func_proto, BPF_PROG_TYPE_CGROUP_SOCK)
 FUNC_PROTO_FN(pt_cg_sock_addr_func_proto, BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
 FUNC_PROTO_FN(pt_cg_dev_func_proto, BPF_PROG_TYPE_CGROUP_DEVICE)
+FUNC_PROTO_FN(pt_sk_lookup_func_proto, BPF_PROG_TYPE_SK_LOOKUP)
+FUNC_PROTO_FN(pt_sk_reuseport_func_proto, BPF_PROG_TYPE_SK_REUSEPORT)
+FUNC_PROTO_FN(pt_cg_sysctl_func_proto, BPF_PROG_TYPE_CGROUP_SYSCTL)
+FUNC_PROTO_FN(pt_cg_sockopt_func_proto, BPF_PROG_TYPE_CGROUP_SOCKOPT)

@@ -12,7 +12,7 @@
 #define PT_ERR(e) ((uint64_t)(int64_t)(e))
 #define PT_PTR(x) ((void *)(uintptr_t)(x))
 
-enum pt_ctx_kind { PT_CTX_NONE, PT_CTX_SKB, PT_CTX_XDP };
+enum pt_ctx_kind { PT_CTX_NONE, PT_CTX_SKB, PT_CTX_XDP, PT_CTX_SK_LOOKUP, PT_CTX_SYSCTL };
 extern _Thread_local enum pt_ctx_kind pt_current_kind;
 
 /* The run's ctx as r1 names it, or NULL when a guarded run passes something else. */
@@ -57,9 +57,22 @@ extern const struct bpf_func_proto pt_skb_get_cgroup_classid_proto;
 extern const struct bpf_func_proto pt_csum_diff_proto, pt_l3_csum_replace_proto,
         pt_l4_csum_replace_proto, pt_csum_update_proto, pt_csum_level_proto;
 
+/* Helpers of the socket and cgroup types (pt_sk_lookup.c, pt_cgroup.c): the type's own
+ * prototypes by id (NULL: not one of the type's own). */
+const struct bpf_func_proto *pt_sk_lookup_proto(uint32_t id);
+const struct bpf_func_proto *pt_sk_reuseport_proto(uint32_t id);
+const struct bpf_func_proto *pt_sysctl_proto(uint32_t id);
+const struct bpf_func_proto *pt_sockopt_proto(uint32_t id, uint32_t eat);
+/* bpf_sk_fullsock / bpf_tcp_sock / bpf_get_listener_sock on a socket pointer (pt_sock.c) */
+const struct bpf_func_proto *pt_sk_cast_proto(uint32_t id);
+/* bpf_get_retval / bpf_set_retval, shared by every cgroup hook that may call them */
+const struct bpf_func_proto *pt_cgroup_retval_proto(uint32_t id);
+
 /* The type's helper set (pt_funcs.c). */
 bool pt_func_allowed(uint32_t prog_type, uint32_t eat, uint32_t func_id);
 const struct bpf_func_proto *pt_get_func_proto(uint32_t prog_type, uint32_t eat, uint32_t func_id);
+/* Does the type's helper set depend on the expected attach type? */
+bool pt_func_depends_on_attach(uint32_t prog_type);
 
 /* LD_ABS / LD_IND runtime (pt_skb_helpers.c). */
 BPF_HELPER_DECL(pt_ld_abs_8);

@@ -77,6 +77,41 @@ struct pt_xdp {
 	struct pt_xdp_frags *frags; /* non-linear frame: nr > 0 */
 };
 
+/* Internal bpf_sk_lookup (the kernel's bpf_sk_lookup_kern): the user struct with every
+ * field in the form the kernel loads it — family and protocol as u16, remote_port raw
+ * (network order) and local_port as u16 in the low half, the addresses of the other family
+ * zero (the kernel's are absent and read as 0) — then the socket selection. */
+struct pt_sk_lookup {
+	struct bpf_sk_lookup uapi;
+	uint64_t selected_sk; /* struct bpf_sock * or 0: what ctx->sk reads */
+	bool no_reuseport;
+};
+
+/* Internal sk_reuseport_md (sk_reuseport_kern): data/data_end, len, eth_protocol (u16 in
+ * the low half), ip_protocol (u16), bind_inany (u8), hash, sk, migrating_sk, each where
+ * the user struct has it. */
+struct pt_sk_reuseport {
+	struct sk_reuseport_md uapi;
+};
+
+/* Internal bpf_sysctl (bpf_sysctl_kern): write and the low half of the file position in
+ * the user struct, then what the sysctl helpers read and write. */
+struct pt_sysctl {
+	struct bpf_sysctl uapi;
+	const char *name;    /* "net/ipv4/tcp_mem": the path under /proc/sys */
+	const char *cur_val; /* the current value as text, or NULL (unreadable) */
+	size_t cur_len;      /* its length */
+	char *new_val;       /* write: the value being written (set_new_value may replace) */
+	size_t new_len, new_cap;
+	bool new_updated; /* set_new_value was called */
+};
+
+/* Internal bpf_sockopt (bpf_sockopt_kern): the same layout as the user struct (pointers
+ * 64-bit, then level, optname, optlen, retval). */
+struct pt_sockopt {
+	struct bpf_sockopt uapi;
+};
+
 /* The ctx of the run in progress on this thread, for helpers to check r1 in a guarded
  * run (a program could pass any readable memory as ctx there). */
 extern _Thread_local void *pt_current_ctx;
@@ -134,6 +169,37 @@ static inline struct bpf_insn pt_exit(void)
 {
 	return pt_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
+
+/* One ctx field's rewrite onto an internal ctx (pt_ctx_rewrite.c): the kernel's
+ * *_convert_ctx_access cases, as data. A field matches accesses whose first byte is in
+ * [start, end]; the verifier has already widened narrow loads to the field's start. */
+struct pt_ctx_field {
+	uint16_t start, end; /* user offsets */
+	uint16_t ioff;       /* internal offset of the value (PT_CF_RANGED: of `start`) */
+	uint8_t size;        /* bytes the kernel loads or stores (its target size) */
+	uint8_t flags;       /* PT_CF_* */
+	int32_t imm;         /* PT_CF_AND: the mask; PT_CF_LSH: the shift */
+};
+enum {
+	PT_CF_RANGED = 1 << 0,      /* any offset in the field: ioff + (off - start) */
+	PT_CF_ACCESS_SIZE = 1 << 1, /* the access's own size, not `size` (cb[]) */
+	PT_CF_TARGET = 1 << 2,      /* the kernel reports *target_size = size */
+	PT_CF_AND = 1 << 3,         /* w_dst &= imm after the load */
+	PT_CF_LSH = 1 << 4,         /* w_dst <<= imm after the load */
+	PT_CF_ZERO = 1 << 5,        /* a load is w_dst = 0 (padding the kernel reads as 0) */
+	PT_CF_U16_STORE = 1 << 6,   /* stores of 0xffff and above are dropped (queue_mapping) */
+	PT_CF_NONE = 1 << 7,        /* no case in the kernel: "misconfigured" */
+};
+#define PT_N_FIELDS(tab) (sizeof(tab) / sizeof((tab)[0]))
+/* The field whose [start, end] holds off, or NULL. */
+const struct pt_ctx_field *pt_ctx_field_at(const struct pt_ctx_field *tab, size_t n, int off);
+/* Rewrite si (a load or store of field f) into out[]; returns the count, 0 when the
+ * kernel has no conversion for it. */
+uint32_t pt_ctx_rewrite(const struct pt_ctx_field *f, enum bpf_access_type t,
+                        const struct bpf_insn *si, struct bpf_insn *out, uint32_t *target_size);
+/* Find si's field in tab, then rewrite (0: none). */
+uint32_t pt_ctx_rewrite_in(const struct pt_ctx_field *tab, size_t n, enum bpf_access_type t,
+                           const struct bpf_insn *si, struct bpf_insn *out, uint32_t *target_size);
 
 /* BPF_B/H/W/DW for a size in bytes. */
 static inline uint8_t pt_size_code(uint32_t bytes)

@@ -15,7 +15,7 @@
 #include "core/uaccess.h"
 #include "progtypes/pt_helpers.h"
 
-#define PT_RUN_MAX_REGIONS 24
+#define PT_RUN_MAX_REGIONS 48 /* the run's own, then two per array map */
 
 struct pt_run {
 	void *ctx;

@@ -69,68 +69,68 @@ enum skb_rule {
 	R_SK,     /* exactly 8 bytes, loads only, PTR_TO_SOCK_COMMON_OR_NULL */
 };
 
-/* How a field is rewritten onto struct pt_skb. */
-enum skb_conv {
-	C_PLAIN,        /* load/store `load` bytes at the field's offset */
-	C_RANGED,       /* cb[], ip6[]: at si->off, the access's own size (ip6: 4) */
-	C_PKT_TYPE,     /* byte load & PKT_TYPE_MAX */
-	C_VLAN_PRESENT, /* byte load & 1 */
-	C_QUEUE_MAP,    /* u16; stores of values >= NO_QUEUE_MAPPING are dropped */
-	C_REMOTE_PORT,  /* raw u16 from the tail, << 16 (little-endian host) */
-	C_LOCAL_PORT,   /* raw u16 from the tail */
-	C_DATA,         /* 64-bit pointers from the tail */
-	C_DATA_END,
-	C_DATA_META,
-	C_NONE, /* the kernel has no case: "bpf verifier is misconfigured" */
+/* A field: its access rule and its rewrite onto struct pt_skb (the kernel's
+ * bpf_convert_ctx_access cases as data; pt_ctx_rewrite.c does the rewriting). `size` is
+ * what the kernel loads; PT_CF_TARGET where it reports it as the target size. */
+struct skb_field {
+	struct pt_ctx_field cf;
+	uint8_t rule;
 };
 
-struct skb_field {
-	uint16_t start, end; /* [start, end], first bytes of accesses that match */
-	uint8_t rule;
-	uint8_t conv;
-	uint8_t load; /* bytes the kernel loads (its target size), 0: none recorded */
-	bool target;  /* does the kernel report target_size for it */
-};
+#define PTS_OFF(f) offsetof(struct pt_skb, f)
+/* the field at its own offset, converted as `size` bytes there */
+#define SAME(f, size, flags, rule)                                                                 \
+	{                                                                                          \
+		{SKB_OFF(f), SKB_END(f) - 1, SKB_OFF(f), size, flags, 0}, rule                     \
+	}
+/* the field converted from internal offset ioff, then `imm` for PT_CF_AND / PT_CF_LSH */
+#define AT(f, ioff, size, flags, imm, rule)                                                        \
+	{                                                                                          \
+		{SKB_OFF(f), SKB_END(f) - 1, ioff, size, flags, imm}, rule                         \
+	}
+#define T PT_CF_TARGET
 
 /* clang-format off */
 static const struct skb_field skb_fields[F_NR] = {
-	[F_LEN]             = {SKB_OFF(len), SKB_END(len) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_PKT_TYPE]        = {SKB_OFF(pkt_type), SKB_END(pkt_type) - 1, R_NARROW, C_PKT_TYPE, 1, true},
-	[F_MARK]            = {SKB_OFF(mark), SKB_END(mark) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_QUEUE_MAPPING]   = {SKB_OFF(queue_mapping), SKB_END(queue_mapping) - 1, R_NARROW, C_QUEUE_MAP, 2, true},
-	[F_PROTOCOL]        = {SKB_OFF(protocol), SKB_END(protocol) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_VLAN_PRESENT]    = {SKB_OFF(vlan_present), SKB_END(vlan_present) - 1, R_NARROW, C_VLAN_PRESENT, 1, true},
-	[F_VLAN_TCI]        = {SKB_OFF(vlan_tci), SKB_END(vlan_tci) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_VLAN_PROTO]      = {SKB_OFF(vlan_proto), SKB_END(vlan_proto) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_PRIORITY]        = {SKB_OFF(priority), SKB_END(priority) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_INGRESS_IFINDEX] = {SKB_OFF(ingress_ifindex), SKB_END(ingress_ifindex) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_IFINDEX]         = {SKB_OFF(ifindex), SKB_END(ifindex) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_TC_INDEX]        = {SKB_OFF(tc_index), SKB_END(tc_index) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_CB]              = {SKB_OFF(cb), SKB_END(cb) - 1, R_CB, C_RANGED, 0, false},
-	[F_HASH]            = {SKB_OFF(hash), SKB_END(hash) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_TC_CLASSID]      = {SKB_OFF(tc_classid), SKB_END(tc_classid) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_DATA]            = {SKB_OFF(data), SKB_END(data) - 1, R_EXACT4, C_DATA, 8, false},
-	[F_DATA_END]        = {SKB_OFF(data_end), SKB_END(data_end) - 1, R_EXACT4, C_DATA_END, 8, false},
-	[F_NAPI_ID]         = {SKB_OFF(napi_id), SKB_END(napi_id) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_FAMILY]          = {SKB_OFF(family), SKB_END(family) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_REMOTE_IP4]      = {SKB_OFF(remote_ip4), SKB_END(remote_ip4) - 1, R_EXACT4, C_PLAIN, 4, true},
-	[F_LOCAL_IP4]       = {SKB_OFF(local_ip4), SKB_END(local_ip4) - 1, R_EXACT4, C_PLAIN, 4, true},
-	[F_REMOTE_IP6]      = {SKB_OFF(remote_ip6), SKB_END(remote_ip6) - 1, R_EXACT4, C_RANGED, 4, false},
-	[F_LOCAL_IP6]       = {SKB_OFF(local_ip6), SKB_END(local_ip6) - 1, R_EXACT4, C_RANGED, 4, false},
-	[F_REMOTE_PORT]     = {SKB_OFF(remote_port), SKB_END(remote_port) - 1, R_NARROW, C_REMOTE_PORT, 2, true},
-	[F_LOCAL_PORT]      = {SKB_OFF(local_port), SKB_END(local_port) - 1, R_NARROW, C_LOCAL_PORT, 2, true},
-	[F_DATA_META]       = {SKB_OFF(data_meta), SKB_END(data_meta) - 1, R_EXACT4, C_DATA_META, 8, false},
-	[F_FLOW_KEYS]       = {SKB_OFF(flow_keys), SKB_OFF(flow_keys) + 7, R_DENY, C_NONE, 0, false},
-	[F_TSTAMP]          = {SKB_OFF(tstamp), SKB_END(tstamp) - 1, R_U64, C_PLAIN, 8, false},
-	[F_WIRE_LEN]        = {SKB_OFF(wire_len), SKB_END(wire_len) - 1, R_NARROW, C_PLAIN, 4, true},
-	[F_GSO_SEGS]        = {SKB_OFF(gso_segs), SKB_END(gso_segs) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_SK]              = {SKB_OFF(sk), SKB_OFF(sk) + 7, R_SK, C_PLAIN, 8, false},
-	[F_GSO_SIZE]        = {SKB_OFF(gso_size), SKB_END(gso_size) - 1, R_NARROW, C_PLAIN, 2, true},
-	[F_TSTAMP_TYPE]     = {SKB_OFF(tstamp_type), SKB_OFF(tstamp_type), R_DENY, C_PLAIN, 1, false},
-	[F_PAD]             = {SKB_OFF(tstamp_type) + 1, SKB_OFF(hwtstamp) - 1, R_DENY, C_NONE, 0, false},
-	[F_HWTSTAMP]        = {SKB_OFF(hwtstamp), SKB_END(hwtstamp) - 1, R_U64_RO, C_PLAIN, 8, true},
+	[F_LEN]             = SAME(len, 4, T, R_NARROW),
+	[F_PKT_TYPE]        = AT(pkt_type, SKB_OFF(pkt_type), 1, T | PT_CF_AND, 7, R_NARROW), /* PKT_TYPE_MAX */
+	[F_MARK]            = SAME(mark, 4, T, R_NARROW),
+	[F_QUEUE_MAPPING]   = SAME(queue_mapping, 2, T | PT_CF_U16_STORE, R_NARROW),
+	[F_PROTOCOL]        = SAME(protocol, 2, T, R_NARROW),
+	[F_VLAN_PRESENT]    = AT(vlan_present, SKB_OFF(vlan_present), 1, T | PT_CF_AND, 1, R_NARROW),
+	[F_VLAN_TCI]        = SAME(vlan_tci, 2, T, R_NARROW),
+	[F_VLAN_PROTO]      = SAME(vlan_proto, 2, T, R_NARROW),
+	[F_PRIORITY]        = SAME(priority, 4, T, R_NARROW),
+	[F_INGRESS_IFINDEX] = SAME(ingress_ifindex, 4, T, R_NARROW),
+	[F_IFINDEX]         = SAME(ifindex, 4, T, R_NARROW),
+	[F_TC_INDEX]        = SAME(tc_index, 2, T, R_NARROW),
+	[F_CB]              = SAME(cb, 0, PT_CF_RANGED | PT_CF_ACCESS_SIZE, R_CB),
+	[F_HASH]            = SAME(hash, 4, T, R_NARROW),
+	[F_TC_CLASSID]      = SAME(tc_classid, 2, T, R_NARROW),
+	[F_DATA]            = AT(data, PTS_OFF(data), 8, 0, 0, R_EXACT4),
+	[F_DATA_END]        = AT(data_end, PTS_OFF(data_end), 8, 0, 0, R_EXACT4),
+	[F_NAPI_ID]         = SAME(napi_id, 4, T, R_NARROW),
+	[F_FAMILY]          = SAME(family, 2, T, R_NARROW),
+	[F_REMOTE_IP4]      = SAME(remote_ip4, 4, T, R_EXACT4),
+	[F_LOCAL_IP4]       = SAME(local_ip4, 4, T, R_EXACT4),
+	[F_REMOTE_IP6]      = SAME(remote_ip6, 4, PT_CF_RANGED, R_EXACT4),
+	[F_LOCAL_IP6]       = SAME(local_ip6, 4, PT_CF_RANGED, R_EXACT4),
+	/* the raw port is big-endian: the kernel shifts it into the upper half */
+	[F_REMOTE_PORT]     = AT(remote_port, PTS_OFF(sk_dport), 2, T | PT_CF_LSH, 16, R_NARROW),
+	[F_LOCAL_PORT]      = AT(local_port, PTS_OFF(sk_num), 2, T, 0, R_NARROW),
+	[F_DATA_META]       = AT(data_meta, PTS_OFF(data_meta), 8, 0, 0, R_EXACT4),
+	[F_FLOW_KEYS]       = {{SKB_OFF(flow_keys), SKB_OFF(flow_keys) + 7, 0, 0, PT_CF_NONE, 0}, R_DENY},
+	[F_TSTAMP]          = SAME(tstamp, 8, 0, R_U64),
+	[F_WIRE_LEN]        = SAME(wire_len, 4, T, R_NARROW),
+	[F_GSO_SEGS]        = SAME(gso_segs, 2, T, R_NARROW),
+	[F_SK]              = {{SKB_OFF(sk), SKB_OFF(sk) + 7, SKB_OFF(sk), 8, 0, 0}, R_SK},
+	[F_GSO_SIZE]        = SAME(gso_size, 2, T, R_NARROW),
+	[F_TSTAMP_TYPE]     = {{SKB_OFF(tstamp_type), SKB_OFF(tstamp_type), SKB_OFF(tstamp_type), 1, 0, 0}, R_DENY},
+	[F_PAD]             = {{SKB_OFF(tstamp_type) + 1, SKB_OFF(hwtstamp) - 1, 0, 0, PT_CF_NONE, 0}, R_DENY},
+	[F_HWTSTAMP]        = SAME(hwtstamp, 8, T, R_U64_RO),
 };
 /* clang-format on */
+#undef T
 
 /* What one skb program type may do (its *_is_valid_access before the common rules). */
 struct skb_policy {
@@ -180,7 +180,7 @@ static const struct skb_policy sk_skb_policy = {
 static int field_at(int off)
 {
 	for (int f = 0; f < F_NR; f++)
-		if (off >= skb_fields[f].start && off <= skb_fields[f].end)
+		if (off >= skb_fields[f].cf.start && off <= skb_fields[f].cf.end)
 			return f;
 	return -1;
 }
@@ -282,71 +282,7 @@ static uint32_t skb_convert_ctx_access(enum bpf_access_type t, const struct bpf_
 	int f = field_at(si->off);
 	if (f < 0)
 		return 0;
-	const struct skb_field *fd = &skb_fields[f];
-	bool ranged = fd->conv == C_RANGED;
-	if (!ranged && si->off != fd->start)
-		return 0; /* the kernel's switch has no case for it */
-	uint8_t dst = si->dst_reg, src = si->src_reg;
-	uint32_t n = 0;
-	if (fd->target)
-		*target_size = fd->load;
-	switch (fd->conv) {
-	case C_PLAIN:
-		if (t == BPF_WRITE)
-			out[n++] = pt_store_like(pt_size_code(fd->load), si, si->off);
-		else
-			out[n++] = pt_ldx(pt_size_code(fd->load), dst, src, si->off);
-		break;
-	case C_RANGED: {
-		uint8_t sz = f == F_CB ? BPF_SIZE(si->code) : BPF_W;
-		if (t == BPF_WRITE)
-			out[n++] = pt_store_like(sz, si, si->off);
-		else
-			out[n++] = pt_ldx(sz, dst, src, si->off);
-		break;
-	}
-	case C_PKT_TYPE:
-		out[n++] = pt_ldx(BPF_B, dst, src, si->off);
-		out[n++] = pt_alu32_imm(BPF_AND, dst, 7); /* PKT_TYPE_MAX */
-		break;
-	case C_VLAN_PRESENT:
-		out[n++] = pt_ldx(BPF_B, dst, src, si->off);
-		out[n++] = pt_alu32_imm(BPF_AND, dst, 1);
-		break;
-	case C_QUEUE_MAP:
-		if (t == BPF_READ) {
-			out[n++] = pt_ldx(BPF_H, dst, src, si->off);
-			break;
-		}
-		/* NO_QUEUE_MAPPING (0xffff) and above are ignored */
-		if (BPF_CLASS(si->code) == BPF_ST && si->imm >= 0xffff) {
-			out[n++] = pt_ja(0);
-			break;
-		}
-		if (BPF_CLASS(si->code) == BPF_STX)
-			out[n++] = pt_jmp_imm(BPF_JGE, src, 0xffff, 1);
-		out[n++] = pt_store_like(BPF_H, si, si->off);
-		break;
-	case C_REMOTE_PORT:
-		out[n++] = pt_ldx(BPF_H, dst, src, offsetof(struct pt_skb, sk_dport));
-		out[n++] = pt_alu32_imm(BPF_LSH, dst, 16);
-		break;
-	case C_LOCAL_PORT:
-		out[n++] = pt_ldx(BPF_H, dst, src, offsetof(struct pt_skb, sk_num));
-		break;
-	case C_DATA:
-		out[n++] = pt_ldx(BPF_DW, dst, src, offsetof(struct pt_skb, data));
-		break;
-	case C_DATA_END:
-		out[n++] = pt_ldx(BPF_DW, dst, src, offsetof(struct pt_skb, data_end));
-		break;
-	case C_DATA_META:
-		out[n++] = pt_ldx(BPF_DW, dst, src, offsetof(struct pt_skb, data_meta));
-		break;
-	default:
-		return 0;
-	}
-	return n;
+	return pt_ctx_rewrite(&skb_fields[f].cf, t, si, out, target_size);
 }
 
 /* flow_dissector_convert_ctx_access: data, data_end, flow_keys at their exact offsets. */

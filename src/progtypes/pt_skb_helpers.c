@@ -394,6 +394,10 @@ const struct bpf_func_proto *pt_skb_proto(uint32_t id)
 		return &pt_csum_update_proto;
 	case BPF_FUNC_csum_level:
 		return &pt_csum_level_proto;
+	case BPF_FUNC_sk_fullsock:
+	case BPF_FUNC_tcp_sock:
+	case BPF_FUNC_get_listener_sock:
+		return pt_sk_cast_proto(id);
 	default:
 		if (id < sizeof skb_protos / sizeof skb_protos[0] && skb_protos[id].func)
 			return &skb_protos[id];

@@ -2,11 +2,13 @@
  * cgroup_sock (struct bpf_sock), cgroup_sock_addr (struct bpf_sock_addr) and
  * cgroup_device. The kernel can test-run none of them; what they need here is the
  * verifier's side: ctx access rules (as filter.c / cgroup.c), the rewrite onto their
- * internal ctx, which is the user struct itself, and return value ranges.
+ * internal ctx, which is the user struct itself, and return value ranges. Also the
+ * socket casts the skb types may call on __sk_buff.sk (sk_fullsock, tcp_sock,
+ * get_listener_sock) and the rewrite of loads through socket pointers.
  */
 #include <stddef.h>
 
-#include "progtypes/pt_internal.h"
+#include "progtypes/pt_helpers.h"
 
 #define OPS_OFF(f) ((int)offsetof(struct bpf_sock_ops, f))
 #define OPS_END(f) ((int)(offsetof(struct bpf_sock_ops, f) + sizeof(((struct bpf_sock_ops *)0)->f)))
@@ -153,13 +155,45 @@ bool bpf_sock_common_is_valid_access(int off, int size, enum bpf_access_type t,
 	return bpf_sock_is_valid_access(off, size, t, aux);
 }
 
-/* bpf_sock_convert_ctx_access onto struct bpf_sock itself: dst_port is a u16 */
+/* The width the kernel reads a struct bpf_sock field with (its struct sock / sock_common
+ * field): family, type, src_port (skc_num), dst_port and rx_queue_mapping are u16 there,
+ * protocol and state u8; 0: the access's own size (u32 fields, address words). */
+static uint32_t sock_field_width(int off)
+{
+	switch (off) {
+	case SK_OFF(family):
+	case SK_OFF(type):
+	case SK_OFF(src_port):
+	case SK_OFF(dst_port):
+	case SK_OFF(rx_queue_mapping):
+		return 2;
+	case SK_OFF(protocol):
+	case SK_OFF(state):
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* bpf_sock_convert_ctx_access onto struct bpf_sock itself (sockets hold each value in the
+ * low bytes of its field): loads at the kernel's width, so the verifier's narrow-load
+ * arithmetic gives the kernel's answers (a 2-byte load at family + 2 reads family again);
+ * rx_queue_mapping NO_QUEUE_MAPPING (0xffff) reads as a 64-bit -1. */
 uint32_t bpf_sock_convert_ctx_access(enum bpf_access_type t, const struct bpf_insn *si,
                                      struct bpf_insn *out, uint32_t *target_size)
 {
-	if (si->off == SK_OFF(dst_port))
-		return same_place_convert(t, si, out, target_size, 2);
-	return same_place_convert(t, si, out, target_size, access_size(si));
+	uint32_t width = sock_field_width(si->off);
+	if (t == BPF_WRITE || !width)
+		return same_place_convert(t, si, out, target_size, access_size(si));
+	*target_size = width;
+	out[0] = pt_ldx(pt_size_code(width), si->dst_reg, si->src_reg, si->off);
+	if (si->off != SK_OFF(rx_queue_mapping))
+		return 1;
+	out[1] = (struct bpf_insn){
+	        .code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = si->dst_reg, .off = 1, .imm = 0xffff};
+	out[2] = (struct bpf_insn){
+	        .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = si->dst_reg, .imm = -1};
+	return 3;
 }
 
 static uint32_t cg_sock_convert_ctx_access(enum bpf_access_type t, const struct bpf_insn *si,
@@ -167,6 +201,67 @@ static uint32_t cg_sock_convert_ctx_access(enum bpf_access_type t, const struct 
                                            uint32_t *target_size)
 {
 	return bpf_sock_convert_ctx_access(t, si, out, target_size);
+}
+
+/* ---- socket casts on a socket the program holds (skb types) ----
+ * Our sockets (the skb test run's) are full sockets as sk_alloc makes them, laid out as
+ * struct bpf_sock; none is a TCP socket or a listener, and we have no struct tcp_sock to
+ * hand out, so tcp_sock answers NULL as the kernel does for those sockets. A guarded run
+ * reads the socket only where the run may. */
+#define IPPROTO_TCP_ 6
+static const struct bpf_sock *sock_arg(struct userbpf_run_ctx *rc, uint64_t r1)
+{
+	if (!r1 || !pt_mem_ok(rc, r1, sizeof(struct bpf_sock), USERBPF_MEM_READ))
+		return NULL;
+	return PT_PTR(r1);
+}
+
+/* bpf_sk_fullsock: the socket itself when it is a full socket (ours all are) */
+static uint64_t pt_sk_fullsock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                               struct userbpf_run_ctx *rc)
+{
+	return sock_arg(rc, r1) ? r1 : 0;
+}
+
+/* bpf_tcp_sock: NULL unless a TCP socket, and none of ours is one (we have no struct
+ * tcp_sock behind a socket to give) */
+static uint64_t pt_tcp_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                            struct userbpf_run_ctx *rc)
+{
+	return 0;
+}
+
+/* bpf_get_listener_sock: the socket when it listens */
+static uint64_t pt_get_listener_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                     uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	const struct bpf_sock *sk = sock_arg(rc, r1);
+	return sk && sk->state == BPF_TCP_LISTEN && sk->protocol == IPPROTO_TCP_ ? r1 : 0;
+}
+
+/* clang-format off */
+static const struct bpf_func_proto sk_cast_protos[] = {
+	{.name = "sk_fullsock", .func = pt_sk_fullsock,
+	 .ret_type = RET_PTR_TO_SOCKET_OR_NULL, .arg_type = {ARG_PTR_TO_SOCK_COMMON}},
+	{.name = "tcp_sock", .func = pt_tcp_sock,
+	 .ret_type = RET_PTR_TO_TCP_SOCK_OR_NULL, .arg_type = {ARG_PTR_TO_SOCK_COMMON}},
+	{.name = "get_listener_sock", .func = pt_get_listener_sock,
+	 .ret_type = RET_PTR_TO_SOCKET_OR_NULL, .arg_type = {ARG_PTR_TO_SOCK_COMMON}},
+};
+/* clang-format on */
+
+const struct bpf_func_proto *pt_sk_cast_proto(uint32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_sk_fullsock:
+		return &sk_cast_protos[0];
+	case BPF_FUNC_tcp_sock:
+		return &sk_cast_protos[1];
+	case BPF_FUNC_get_listener_sock:
+		return &sk_cast_protos[2];
+	default:
+		return NULL;
+	}
 }
 
 /* ---- cgroup_sock_addr: sock_addr_is_valid_access ---- */

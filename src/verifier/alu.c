@@ -4,6 +4,12 @@
  * contain every concrete result (tests/unit/test_verifier_alu.c checks this by brute
  * force). The rules are the kernel's, including where it gives up (division, bswap, shifts
  * by unknown amounts: an unknown scalar). Pointer arithmetic is in alu_ptr.c.
+ *
+ * The kernel writes add, sub and mul twice (scalar32_min_max_* on the subregister,
+ * scalar_min_max_* on the register); here the interval arithmetic is written once
+ * (half_add/sub/mul on struct half_bounds) and applied to both halves. The bitwise ops and
+ * shifts stay in pairs: their 32-bit forms differ for real (tnum_subreg, zero extension,
+ * which bounds are recomputed from the tnum).
  */
 #include "verifier/verifier.h"
 
@@ -24,134 +30,170 @@ static void zext_32_to_64(struct bpf_reg_state *reg)
 	__reg_assign_32_into_64(reg);
 }
 
-static void scalar32_min_max_add(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
-{
-	s32 smin, smax;
-	u32 umin, umax;
-	if (__builtin_add_overflow(dst->s32_min_value, src->s32_min_value, &smin) ||
-	    __builtin_add_overflow(dst->s32_max_value, src->s32_max_value, &smax)) {
-		smin = INT32_MIN;
-		smax = INT32_MAX;
-	}
-	dst->s32_min_value = smin;
-	dst->s32_max_value = smax;
-	/* all additions overflow, or none: the bounds move together */
-	bool min_overflow = __builtin_add_overflow(dst->u32_min_value, src->u32_min_value, &umin);
-	bool max_overflow = __builtin_add_overflow(dst->u32_max_value, src->u32_max_value, &umax);
-	if (!min_overflow && max_overflow) {
-		umin = 0;
-		umax = UINT32_MAX;
-	}
-	dst->u32_min_value = umin;
-	dst->u32_max_value = umax;
-}
-
-static void scalar_min_max_add(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
-{
+/* The bounds of one half of a register — the 32-bit subregister or the whole 64 bits — as
+ * one interval pair. The kernel's scalar32_min_max_{add,sub,mul} and scalar_min_max_* are
+ * the same interval arithmetic at two widths; here it is written once on values widened to
+ * 64 bits, where "overflow" means the exact result leaves the width's range. (A 32-bit sum,
+ * difference or product of widened values is exact in 64 bits, and storing it back
+ * truncates as 32-bit arithmetic would wrap.) */
+struct half_bounds {
 	s64 smin, smax;
 	u64 umin, umax;
-	if (__builtin_add_overflow(dst->smin_value, src->smin_value, &smin) ||
-	    __builtin_add_overflow(dst->smax_value, src->smax_value, &smax)) {
-		smin = INT64_MIN;
-		smax = INT64_MAX;
-	}
-	dst->smin_value = smin;
-	dst->smax_value = smax;
-	bool min_overflow = __builtin_add_overflow(dst->umin_value, src->umin_value, &umin);
-	bool max_overflow = __builtin_add_overflow(dst->umax_value, src->umax_value, &umax);
-	if (!min_overflow && max_overflow) {
-		umin = 0;
-		umax = UINT64_MAX;
-	}
-	dst->umin_value = umin;
-	dst->umax_value = umax;
+	int bits; /* 32 or 64 */
+};
+
+static struct half_bounds half_bounds(const struct bpf_reg_state *r, int bits)
+{
+	if (bits == 32)
+		return (struct half_bounds){r->s32_min_value, r->s32_max_value, r->u32_min_value,
+		                            r->u32_max_value, 32};
+	return (struct half_bounds){r->smin_value, r->smax_value, r->umin_value, r->umax_value, 64};
 }
 
-static void scalar32_min_max_sub(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
+static void set_half_bounds(struct bpf_reg_state *r, const struct half_bounds *b)
 {
-	s32 smin, smax;
-	u32 umin, umax;
-	if (__builtin_sub_overflow(dst->s32_min_value, src->s32_max_value, &smin) ||
-	    __builtin_sub_overflow(dst->s32_max_value, src->s32_min_value, &smax)) {
-		smin = INT32_MIN;
-		smax = INT32_MAX;
-	}
-	dst->s32_min_value = smin;
-	dst->s32_max_value = smax;
-	bool min_underflow = __builtin_sub_overflow(dst->u32_min_value, src->u32_max_value, &umin);
-	bool max_underflow = __builtin_sub_overflow(dst->u32_max_value, src->u32_min_value, &umax);
-	if (min_underflow && !max_underflow) {
-		umin = 0;
-		umax = UINT32_MAX;
-	}
-	dst->u32_min_value = umin;
-	dst->u32_max_value = umax;
-}
-
-static void scalar_min_max_sub(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
-{
-	s64 smin, smax;
-	u64 umin, umax;
-	if (__builtin_sub_overflow(dst->smin_value, src->smax_value, &smin) ||
-	    __builtin_sub_overflow(dst->smax_value, src->smin_value, &smax)) {
-		smin = INT64_MIN;
-		smax = INT64_MAX;
-	}
-	dst->smin_value = smin;
-	dst->smax_value = smax;
-	bool min_underflow = __builtin_sub_overflow(dst->umin_value, src->umax_value, &umin);
-	bool max_underflow = __builtin_sub_overflow(dst->umax_value, src->umin_value, &umax);
-	if (min_underflow && !max_underflow) {
-		umin = 0;
-		umax = UINT64_MAX;
-	}
-	dst->umin_value = umin;
-	dst->umax_value = umax;
-}
-
-static void scalar32_min_max_mul(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
-{
-	u32 umin, umax;
-	s32 p[4];
-	if (__builtin_mul_overflow(dst->u32_max_value, src->u32_max_value, &umax) ||
-	    __builtin_mul_overflow(dst->u32_min_value, src->u32_min_value, &umin)) {
-		umin = 0;
-		umax = UINT32_MAX;
-	}
-	dst->u32_min_value = umin;
-	dst->u32_max_value = umax;
-	if (__builtin_mul_overflow(dst->s32_min_value, src->s32_min_value, &p[0]) ||
-	    __builtin_mul_overflow(dst->s32_min_value, src->s32_max_value, &p[1]) ||
-	    __builtin_mul_overflow(dst->s32_max_value, src->s32_min_value, &p[2]) ||
-	    __builtin_mul_overflow(dst->s32_max_value, src->s32_max_value, &p[3])) {
-		dst->s32_min_value = INT32_MIN;
-		dst->s32_max_value = INT32_MAX;
+	if (b->bits == 32) {
+		r->s32_min_value = (s32)b->smin;
+		r->s32_max_value = (s32)b->smax;
+		r->u32_min_value = (u32)b->umin;
+		r->u32_max_value = (u32)b->umax;
 	} else {
-		dst->s32_min_value = MIN(MIN(p[0], p[1]), MIN(p[2], p[3]));
-		dst->s32_max_value = MAX(MAX(p[0], p[1]), MAX(p[2], p[3]));
+		r->smin_value = b->smin;
+		r->smax_value = b->smax;
+		r->umin_value = b->umin;
+		r->umax_value = b->umax;
 	}
 }
 
-static void scalar_min_max_mul(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
+static s64 width_smin(int bits)
+{
+	return bits == 32 ? INT32_MIN : INT64_MIN;
+}
+
+static s64 width_smax(int bits)
+{
+	return bits == 32 ? INT32_MAX : INT64_MAX;
+}
+
+static u64 width_umax(int bits)
+{
+	return bits == 32 ? UINT32_MAX : UINT64_MAX;
+}
+
+static bool s_fits(s64 v, int bits)
+{
+	return v >= width_smin(bits) && v <= width_smax(bits);
+}
+
+static bool u_fits(u64 v, int bits)
+{
+	return v <= width_umax(bits);
+}
+
+/* a op b at the width: the result in *r, true when the exact result leaves the width's
+ * range (the builtins catch it at 64 bits; at 32 bits the widened result is exact). */
+static bool s_add(s64 a, s64 b, int bits, s64 *r)
+{
+	return __builtin_add_overflow(a, b, r) || !s_fits(*r, bits);
+}
+
+static bool s_sub(s64 a, s64 b, int bits, s64 *r)
+{
+	return __builtin_sub_overflow(a, b, r) || !s_fits(*r, bits);
+}
+
+static bool s_mul(s64 a, s64 b, int bits, s64 *r)
+{
+	return __builtin_mul_overflow(a, b, r) || !s_fits(*r, bits);
+}
+
+static bool u_add(u64 a, u64 b, int bits, u64 *r)
+{
+	return __builtin_add_overflow(a, b, r) || !u_fits(*r, bits);
+}
+
+static bool u_sub(u64 a, u64 b, int bits, u64 *r)
+{
+	return __builtin_sub_overflow(a, b, r) || !u_fits(*r, bits);
+}
+
+static bool u_mul(u64 a, u64 b, int bits, u64 *r)
+{
+	return __builtin_mul_overflow(a, b, r) || !u_fits(*r, bits);
+}
+
+static void set_s_unbounded(struct half_bounds *b)
+{
+	b->smin = width_smin(b->bits);
+	b->smax = width_smax(b->bits);
+}
+
+static void set_u_unbounded(struct half_bounds *b)
+{
+	b->umin = 0;
+	b->umax = width_umax(b->bits);
+}
+
+static void half_add(struct half_bounds *d, const struct half_bounds *s)
+{
+	s64 smin, smax;
+	u64 umin, umax;
+	int w = d->bits;
+	bool s_ovf = s_add(d->smin, s->smin, w, &smin) | s_add(d->smax, s->smax, w, &smax);
+	/* all additions overflow, or none: then the bounds move together (wrapped) */
+	bool min_ovf = u_add(d->umin, s->umin, w, &umin);
+	bool max_ovf = u_add(d->umax, s->umax, w, &umax);
+	d->smin = smin, d->smax = smax, d->umin = umin, d->umax = umax;
+	if (s_ovf)
+		set_s_unbounded(d);
+	if (!min_ovf && max_ovf)
+		set_u_unbounded(d);
+}
+
+static void half_sub(struct half_bounds *d, const struct half_bounds *s)
+{
+	s64 smin, smax;
+	u64 umin, umax;
+	int w = d->bits;
+	bool s_ovf = s_sub(d->smin, s->smax, w, &smin) | s_sub(d->smax, s->smin, w, &smax);
+	bool min_underflow = u_sub(d->umin, s->umax, w, &umin);
+	bool max_underflow = u_sub(d->umax, s->umin, w, &umax);
+	d->smin = smin, d->smax = smax, d->umin = umin, d->umax = umax;
+	if (s_ovf)
+		set_s_unbounded(d);
+	if (min_underflow && !max_underflow)
+		set_u_unbounded(d);
+}
+
+static void half_mul(struct half_bounds *d, const struct half_bounds *s)
 {
 	u64 umin, umax;
 	s64 p[4];
-	if (__builtin_mul_overflow(dst->umax_value, src->umax_value, &umax) ||
-	    __builtin_mul_overflow(dst->umin_value, src->umin_value, &umin)) {
+	int w = d->bits;
+	if (u_mul(d->umax, s->umax, w, &umax) | u_mul(d->umin, s->umin, w, &umin)) {
 		umin = 0;
-		umax = UINT64_MAX;
+		umax = width_umax(w);
 	}
-	dst->umin_value = umin;
-	dst->umax_value = umax;
-	if (__builtin_mul_overflow(dst->smin_value, src->smin_value, &p[0]) ||
-	    __builtin_mul_overflow(dst->smin_value, src->smax_value, &p[1]) ||
-	    __builtin_mul_overflow(dst->smax_value, src->smin_value, &p[2]) ||
-	    __builtin_mul_overflow(dst->smax_value, src->smax_value, &p[3])) {
-		dst->smin_value = INT64_MIN;
-		dst->smax_value = INT64_MAX;
+	bool s_ovf = s_mul(d->smin, s->smin, w, &p[0]) | s_mul(d->smin, s->smax, w, &p[1]) |
+	             s_mul(d->smax, s->smin, w, &p[2]) | s_mul(d->smax, s->smax, w, &p[3]);
+	d->umin = umin;
+	d->umax = umax;
+	if (s_ovf) {
+		set_s_unbounded(d);
 	} else {
-		dst->smin_value = MIN(MIN(p[0], p[1]), MIN(p[2], p[3]));
-		dst->smax_value = MAX(MAX(p[0], p[1]), MAX(p[2], p[3]));
+		d->smin = MIN(MIN(p[0], p[1]), MIN(p[2], p[3]));
+		d->smax = MAX(MAX(p[0], p[1]), MAX(p[2], p[3]));
+	}
+}
+
+/* dst op= src on both halves (each half's bounds from that half's bounds only). */
+static void scalar_min_max_arith(struct bpf_reg_state *dst, const struct bpf_reg_state *src,
+                                 void (*op)(struct half_bounds *, const struct half_bounds *))
+{
+	for (int bits = 32; bits <= 64; bits += 32) {
+		struct half_bounds d = half_bounds(dst, bits), s = half_bounds(src, bits);
+		op(&d, &s);
+		set_half_bounds(dst, &d);
 	}
 }
 
@@ -356,8 +398,7 @@ static void scalar_min_max_arsh(struct bpf_reg_state *dst, const struct bpf_reg_
 
 void scalar_min_max_add_nosync(struct bpf_reg_state *dst, const struct bpf_reg_state *src)
 {
-	scalar32_min_max_add(dst, src);
-	scalar_min_max_add(dst, src);
+	scalar_min_max_arith(dst, src, half_add);
 	dst->var_off = tnum_add(dst->var_off, src->var_off);
 }
 
@@ -430,28 +471,24 @@ int adjust_scalar_min_max_vals(struct bpf_verifier_env *env, struct bpf_insn *in
 	}
 	switch (BPF_OP(insn->code)) {
 	case BPF_ADD:
-		scalar32_min_max_add(dst_reg, &src_reg);
-		scalar_min_max_add(dst_reg, &src_reg);
+		scalar_min_max_arith(dst_reg, &src_reg, half_add);
 		dst_reg->var_off = tnum_add(dst_reg->var_off, src_reg.var_off);
 		break;
 	case BPF_SUB:
-		scalar32_min_max_sub(dst_reg, &src_reg);
-		scalar_min_max_sub(dst_reg, &src_reg);
+		scalar_min_max_arith(dst_reg, &src_reg, half_sub);
 		dst_reg->var_off = tnum_sub(dst_reg->var_off, src_reg.var_off);
 		break;
 	case BPF_NEG: {
 		/* 0 - dst */
 		struct bpf_reg_state old = *dst_reg;
 		__mark_reg_known(dst_reg, 0);
-		scalar32_min_max_sub(dst_reg, &old);
-		scalar_min_max_sub(dst_reg, &old);
+		scalar_min_max_arith(dst_reg, &old, half_sub);
 		dst_reg->var_off = tnum_neg(old.var_off);
 		break;
 	}
 	case BPF_MUL:
 		dst_reg->var_off = tnum_mul(dst_reg->var_off, src_reg.var_off);
-		scalar32_min_max_mul(dst_reg, &src_reg);
-		scalar_min_max_mul(dst_reg, &src_reg);
+		scalar_min_max_arith(dst_reg, &src_reg, half_mul);
 		break;
 	case BPF_AND:
 		dst_reg->var_off = tnum_and(dst_reg->var_off, src_reg.var_off);

@@ -349,6 +349,79 @@ int bpf_btf_check_func_info(struct bpf_verifier_env *env, const struct bpf_btf *
 	return 0;
 }
 
+const char *bpf_btf_str(const struct bpf_btf *btf, u32 off)
+{
+	return btf && off < btf->str_len ? btf->strs + off : NULL;
+}
+
+#define MIN_BPF_LINEINFO_SIZE 16 /* offsetofend(struct bpf_line_info, line_col) */
+#define MAX_LINEINFO_REC_SIZE 252
+
+int bpf_btf_check_line_info(struct bpf_verifier_env *env, const void *uinfo, u32 cnt, u32 rec_size)
+{
+	if (!cnt)
+		return 0;
+	if (cnt > INT32_MAX / sizeof(struct bpf_line_info))
+		return -EINVAL;
+	if (rec_size < MIN_BPF_LINEINFO_SIZE || rec_size > MAX_LINEINFO_REC_SIZE ||
+	    rec_size & (sizeof(u32) - 1))
+		return -EINVAL;
+	if (!uinfo)
+		return -EFAULT;
+	struct bpf_line_info *linfo = calloc(cnt, sizeof *linfo);
+	if (!linfo)
+		return -ENOMEM;
+	u32 s = 0, prev_offset = 0, ncopy = rec_size < sizeof *linfo ? rec_size : sizeof *linfo;
+	int err = -EINVAL;
+	for (u32 i = 0; i < cnt; i++) {
+		const u8 *r = (const u8 *)uinfo + (size_t)i * rec_size;
+		for (u32 b = sizeof *linfo; b < rec_size; b++)
+			if (r[b]) { /* bpf_check_uarg_tail_zero */
+				verbose(env, "nonzero tailing record in line_info");
+				err = -E2BIG;
+				goto fail;
+			}
+		memcpy(&linfo[i], r, ncopy);
+		/* strictly increasing, inside the program */
+		if ((i && linfo[i].insn_off <= prev_offset) || linfo[i].insn_off >= env->len) {
+			verbose(env,
+			        "Invalid line_info[%u].insn_off:%u (prev_offset:%u prog->len:%u)\n",
+			        i, linfo[i].insn_off, prev_offset, env->len);
+			goto fail;
+		}
+		if (!env->insns[linfo[i].insn_off].code) {
+			verbose(env, "Invalid insn code at line_info[%u].insn_off\n", i);
+			goto fail;
+		}
+		if (!bpf_btf_str(env->btf, linfo[i].line_off) ||
+		    !bpf_btf_str(env->btf, linfo[i].file_name_off)) {
+			verbose(env, "Invalid line_info[%u].line_off or .file_name_off\n", i);
+			goto fail;
+		}
+		if (s != env->subprog_cnt) {
+			if (linfo[i].insn_off == env->subprog_info[s].start) {
+				env->subprog_info[s].linfo_idx = i;
+				s++;
+			} else if (env->subprog_info[s].start < linfo[i].insn_off) {
+				verbose(env, "missing bpf_line_info for func#%u\n", s);
+				goto fail;
+			}
+		}
+		prev_offset = linfo[i].insn_off;
+	}
+	if (s != env->subprog_cnt) {
+		verbose(env, "missing bpf_line_info for %u funcs starting from func#%u\n",
+		        env->subprog_cnt - s, s);
+		goto fail;
+	}
+	env->linfo = linfo;
+	env->nr_linfo = cnt;
+	return 0;
+fail:
+	free(linfo);
+	return err;
+}
+
 /* btf_prepare_func_args: the verifier types of a subprogram's arguments. */
 int bpf_btf_prepare_func_args(struct bpf_verifier_env *env, int subprog)
 {

@@ -250,6 +250,31 @@ int set_map_elem_callback_state(struct bpf_verifier_env *env, struct bpf_func_st
 	return 0;
 }
 
+/* bpf_loop's flags (r4) are a known 0: the rewrite can inline the loop. Known values
+ * decide how the program is rewritten, so r4 becomes precise. */
+static bool loop_flag_is_zero(struct bpf_verifier_env *env)
+{
+	struct bpf_reg_state *reg = &cur_regs(env)[BPF_REG_4];
+	bool zero = register_is_null(reg);
+	if (zero)
+		mark_chain_precision(env, BPF_REG_4);
+	return zero;
+}
+
+void update_loop_inline_state(struct bpf_verifier_env *env, u32 subprogno)
+{
+	struct bpf_loop_inline_state *st = &env->insn_aux_data[env->insn_idx].loop_inline_state;
+	if (!st->initialized) {
+		st->initialized = true;
+		st->fit_for_inline = loop_flag_is_zero(env);
+		st->callback_subprogno = subprogno;
+		return;
+	}
+	if (!st->fit_for_inline)
+		return;
+	st->fit_for_inline = loop_flag_is_zero(env) && st->callback_subprogno == subprogno;
+}
+
 int set_loop_callback_state(struct bpf_verifier_env *env, struct bpf_func_state *caller,
                             struct bpf_func_state *callee, int insn_idx)
 {

@@ -56,7 +56,7 @@ int check_subprogs(struct bpf_verifier_env *env)
 		env->subprog_info[i].start = starts[i];
 	/* the fake 'exit' subprog: subprog_info[cnt].start is the program's end */
 	env->subprog_info[n].start = env->len;
-	if (env->log.level & BPF_LOG_LEVEL2)
+	if ((env->log.level & BPF_LOG_LEVEL2) && !env->subprogs_logged)
 		for (int i = 0; i < n; i++)
 			verbose(env, "func#%d @%u\n", i, env->subprog_info[i].start);
 	for (u32 i = 0; i < env->len; i++) {

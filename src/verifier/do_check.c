@@ -309,6 +309,25 @@ static int process_bpf_exit_full(struct bpf_verifier_env *env, bool *do_print_st
 	return PROCESS_BPF_EXIT;
 }
 
+/* LD_ABS/LD_IND and bpf_tail_call inside a subprogram may leave it: a failed packet load
+ * ends the program with 0 and a tail call never comes back. As 6.18, the fall-through is
+ * pushed for later and this path returns to the caller at once, r0 = 0 (LD_ABS) or unknown
+ * (tail call). 1: the path moved to the caller; 0: main program, go on. */
+static int subprog_may_exit(struct bpf_verifier_env *env, bool r0_zero)
+{
+	if (!env->cur_state->curframe)
+		return 0;
+	if (!push_stack(env, env->insn_idx + 1, env->insn_idx, false))
+		return -EFAULT;
+	struct bpf_reg_state *regs = cur_regs(env);
+	if (r0_zero)
+		mark_reg_known_zero(env, regs, BPF_REG_0);
+	else
+		mark_reg_unknown(env, regs, BPF_REG_0);
+	int err = prepare_func_exit(env, &env->insn_idx);
+	return err ? err : 1;
+}
+
 static int do_check_insn(struct bpf_verifier_env *env, bool *do_print_state)
 {
 	struct bpf_insn *insn = &env->insns[env->insn_idx];
@@ -380,6 +399,9 @@ static int do_check_insn(struct bpf_verifier_env *env, bool *do_print_state)
 			if (err)
 				return err;
 			mark_reg_scratched(env, BPF_REG_0);
+			if (insn->src_reg == BPF_REG_0 && insn->imm == BPF_FUNC_tail_call &&
+			    (err = subprog_may_exit(env, false)))
+				return err < 0 ? err : 0;
 		} else if (opcode == BPF_JA) {
 			if (BPF_SRC(insn->code) != BPF_K || insn->src_reg != BPF_REG_0 ||
 			    insn->dst_reg != BPF_REG_0 || (class == BPF_JMP && insn->imm != 0) ||
@@ -406,6 +428,8 @@ static int do_check_insn(struct bpf_verifier_env *env, bool *do_print_state)
 		if (mode == BPF_ABS || mode == BPF_IND) {
 			if ((err = check_ld_abs(env, insn)))
 				return err;
+			if ((err = subprog_may_exit(env, true)))
+				return err < 0 ? err : 0;
 		} else if (mode == BPF_IMM) {
 			if ((err = check_ld_imm(env, insn)))
 				return err;
@@ -481,6 +505,7 @@ int do_check(struct bpf_verifier_env *env)
 		if (env->log.level & BPF_LOG_LEVEL) {
 			if (verifier_state_scratched(env))
 				print_insn_state(env, state, state->curframe);
+			verbose_linfo(env, (u32)env->insn_idx, "; ");
 			env->prev_log_pos = env->log.end_pos;
 			verbose(env, "%d: ", env->insn_idx);
 			print_bpf_insn(env, insn);

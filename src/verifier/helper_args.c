@@ -401,7 +401,6 @@ int check_func_arg(struct bpf_verifier_env *env, u32 arg, struct bpf_call_arg_me
 	u32 arg_type = fn->arg_type[arg];
 	u32 type = reg->type;
 	int err = 0;
-	(void)insn_idx;
 
 	if (arg_type == ARG_DONTCARE)
 		return 0;
@@ -430,10 +429,9 @@ int check_func_arg(struct bpf_verifier_env *env, u32 arg, struct bpf_call_arg_me
 	}
 	if (arg_type_is_release(arg_type)) {
 		if (arg_type_is_dynptr(arg_type)) {
-			verbose(env, "cannot release unowned const bpf_dynptr\n");
-			return -EINVAL;
-		}
-		if (!reg->ref_obj_id && !register_is_null(reg)) {
+			if ((err = check_dynptr_release_arg(env, reg, (int)regno)))
+				return err;
+		} else if (!reg->ref_obj_id && !register_is_null(reg)) {
 			verbose(env, "R%u must be referenced when passed to release function\n",
 			        regno);
 			return -EINVAL;
@@ -540,14 +538,8 @@ int check_func_arg(struct bpf_verifier_env *env, u32 arg, struct bpf_call_arg_me
 		                         true, meta);
 		break;
 	case ARG_PTR_TO_DYNPTR:
-		/* no dynptr is ever created here (the helpers that make them are prototypes
-		 * only), so none is initialised */
-		if (arg_type & MEM_UNINIT) {
-			verbose(env, "verifier internal error: dynptrs are not supported\n");
-			return -EOPNOTSUPP;
-		}
-		verbose(env, "Expected an initialized dynptr as arg #%u\n", regno - 1);
-		return -EINVAL;
+		err = process_dynptr_func(env, (int)regno, insn_idx, arg_type);
+		break;
 	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
 		if (!tnum_is_const(reg->var_off)) {
 			verbose(env, "R%u is not a known constant'\n", regno);

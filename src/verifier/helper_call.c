@@ -120,6 +120,32 @@ static int record_func_key(struct bpf_verifier_env *env, const struct bpf_call_a
 	return 0;
 }
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's internal "operation not supported" */
+#endif
+
+/* check_get_func_ip: the function address exists for kprobes and for tracing programs
+ * attached through a trampoline (fentry, fexit, fmod_ret) only. */
+static int check_get_func_ip(struct bpf_verifier_env *env)
+{
+	const int func_id = BPF_FUNC_get_func_ip;
+	if (env->prog_type == BPF_PROG_TYPE_TRACING) {
+		u32 eat = env->expected_attach_type;
+		if (eat != BPF_TRACE_FENTRY && eat != BPF_TRACE_FEXIT && eat != BPF_MODIFY_RETURN) {
+			verbose(env,
+			        "func %s#%d supported only for fentry/fexit/fmod_ret programs\n",
+			        bpf_func_id_name(func_id), func_id);
+			return -ENOTSUPP;
+		}
+		return 0;
+	}
+	if (env->prog_type == BPF_PROG_TYPE_KPROBE)
+		return 0;
+	verbose(env, "func %s#%d not supported for program type %u\n", bpf_func_id_name(func_id),
+	        func_id, env->prog_type);
+	return -ENOTSUPP;
+}
+
 /* bpf_snprintf's format is checked at load time against the number of arguments. */
 static int check_bpf_snprintf_call(struct bpf_verifier_env *env, struct bpf_reg_state *regs)
 {
@@ -231,7 +257,12 @@ static int set_return_reg(struct bpf_verifier_env *env, const struct bpf_func_pr
 	}
 	if (type_may_be_null(regs[BPF_REG_0].type))
 		regs[BPF_REG_0].id = bpf_new_id(env);
-	if (is_acquire_function(func_id, meta->map_ptr)) {
+	if (func_id == BPF_FUNC_dynptr_data) {
+		/* a slice dies with its dynptr: by id when the dynptr is destroyed, by the
+		 * reference when a ring buffer dynptr is submitted or discarded */
+		regs[BPF_REG_0].dynptr_id = meta->dynptr_id;
+		regs[BPF_REG_0].ref_obj_id = (u32)meta->ref_obj_id;
+	} else if (is_acquire_function(func_id, meta->map_ptr)) {
 		int id = acquire_reference(env, env->insn_idx);
 		if (id < 0)
 			return id;
@@ -239,6 +270,31 @@ static int set_return_reg(struct bpf_verifier_env *env, const struct bpf_func_pr
 		regs[BPF_REG_0].ref_obj_id = (u32)id; /* for the release */
 	}
 	return 0;
+}
+
+static bool arg_type_is_dynptr(u32 type)
+{
+	return bpf_type_base(type) == ARG_PTR_TO_DYNPTR;
+}
+
+/* The one dynptr argument of fn (bpf_dynptr_data, bpf_dynptr_write). */
+static const struct bpf_reg_state *get_dynptr_arg_reg(struct bpf_verifier_env *env,
+                                                      const struct bpf_func_proto *fn,
+                                                      const struct bpf_reg_state *regs)
+{
+	const struct bpf_reg_state *found = NULL;
+	for (int i = 0; i < BPF_FUNC_MAX_ARGS; i++) {
+		if (!arg_type_is_dynptr(fn->arg_type[i]))
+			continue;
+		if (found) {
+			verbose(env, "verifier internal error: multiple dynptr args\n");
+			return NULL;
+		}
+		found = &regs[BPF_REG_1 + i];
+	}
+	if (!found)
+		verbose(env, "verifier internal error: no dynptr arg found\n");
+	return found;
 }
 
 int check_helper_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int *insn_idx_p)
@@ -314,7 +370,15 @@ int check_helper_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int *
 	regs = cur_regs(env);
 	if (meta.release_regno) {
 		err = -EINVAL;
-		if (meta.ref_obj_id)
+		if (arg_type_is_dynptr(fn->arg_type[meta.release_regno - BPF_REG_1])) {
+			if (regs[meta.release_regno].type == CONST_PTR_TO_DYNPTR) {
+				verbose(env,
+				        "verifier internal error: CONST_PTR_TO_DYNPTR cannot be "
+				        "released\n");
+				return -EFAULT;
+			}
+			err = unmark_stack_slots_dynptr(env, &regs[meta.release_regno]);
+		} else if (meta.ref_obj_id)
 			err = release_reference(env, meta.ref_obj_id);
 		else if (register_is_null(&regs[meta.release_regno]))
 			err = 0; /* releasing NULL is allowed */
@@ -343,6 +407,7 @@ int check_helper_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int *
 		err = check_bpf_snprintf_call(env, regs);
 		break;
 	case BPF_FUNC_loop:
+		update_loop_inline_state(env, meta.subprogno);
 		/* the iteration count decides when the callback's exploration ends */
 		if ((err = mark_chain_precision(env, BPF_REG_1)))
 			return err;
@@ -356,6 +421,37 @@ int check_helper_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int *
 				        env->cur_state->curframe);
 		}
 		break;
+	case BPF_FUNC_get_func_ip:
+		if (check_get_func_ip(env))
+			return -ENOTSUPP;
+		break;
+	case BPF_FUNC_dynptr_data: {
+		const struct bpf_reg_state *dreg = get_dynptr_arg_reg(env, fn, regs);
+		u32 id, ref_obj_id;
+		if (!dreg)
+			return -EFAULT;
+		if (meta.ref_obj_id) {
+			verbose(env, "verifier internal error: meta.ref_obj_id already set\n");
+			return -EFAULT;
+		}
+		if (dynptr_arg_info(env, dreg, &id, &ref_obj_id, NULL)) {
+			verbose(env, "verifier internal error: failed to obtain dynptr id\n");
+			return -EFAULT;
+		}
+		meta.dynptr_id = id;
+		meta.ref_obj_id = (int)ref_obj_id;
+		break;
+	}
+	case BPF_FUNC_dynptr_write: {
+		/* only skb/xdp dynptrs (which we do not make) would change packet data */
+		const struct bpf_reg_state *dreg = get_dynptr_arg_reg(env, fn, regs);
+		enum bpf_dynptr_type type;
+		if (!dreg || dynptr_arg_info(env, dreg, NULL, NULL, &type))
+			return -EFAULT;
+		if (type == BPF_DYNPTR_TYPE_SKB || type == BPF_DYNPTR_TYPE_XDP)
+			changes_data = true;
+		break;
+	}
 	case BPF_FUNC_dynptr_from_mem:
 		if (regs[BPF_REG_1].type != PTR_TO_MAP_VALUE) {
 			verbose(env, "Unsupported reg type %s for bpf_dynptr_from_mem data\n",

@@ -143,6 +143,57 @@ void verbose(struct bpf_verifier_env *env, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* find_linfo: the rightmost line_info record at or before insn_off (records are sorted,
+ * the first one is at insn 0). */
+static const struct bpf_line_info *find_linfo(const struct bpf_verifier_env *env, u32 insn_off)
+{
+	if (!env->nr_linfo || insn_off >= env->len)
+		return NULL;
+	u32 l = 0, r = env->nr_linfo - 1;
+	while (l < r) {
+		u32 m = l + (r - l + 1) / 2;
+		if (env->linfo[m].insn_off <= insn_off)
+			l = m;
+		else
+			r = m - 1;
+	}
+	return &env->linfo[l];
+}
+
+#define BPF_LINE_INFO_LINE_NUM(line_col) ((line_col) >> 10)
+
+void verbose_linfo(struct bpf_verifier_env *env, u32 insn_off, const char *prefix_fmt, ...)
+{
+	if (!bpf_verifier_log_needed(&env->log))
+		return;
+	const struct bpf_line_info *prev = env->prev_linfo, *linfo = find_linfo(env, insn_off);
+	if (!linfo || linfo == prev)
+		return;
+	/* another record for the same file and line (a different column): the log shows
+	 * no columns, so the line is not repeated */
+	if (!(prev && linfo->file_name_off == prev->file_name_off &&
+	      BPF_LINE_INFO_LINE_NUM(linfo->line_col) == BPF_LINE_INFO_LINE_NUM(prev->line_col))) {
+		if (prefix_fmt) {
+			va_list ap;
+			va_start(ap, prefix_fmt);
+			bpf_verifier_vlog(&env->log, prefix_fmt, ap);
+			va_end(ap);
+		}
+		const char *src = bpf_btf_str(env->btf, linfo->line_off);
+		while (src && (*src == ' ' || (*src >= '\t' && *src <= '\r')))
+			src++; /* ltrim */
+		verbose(env, "%s", src ? src : "");
+		const char *file = bpf_btf_str(env->btf, linfo->file_name_off);
+		const char *base = file ? strrchr(file, '/') : NULL;
+		verbose(env, " @ %s:%u\n",
+		        base   ? base + 1
+		        : file ? file
+		               : "",
+		        BPF_LINE_INFO_LINE_NUM(linfo->line_col));
+	}
+	env->prev_linfo = linfo;
+}
+
 /* ---- names ---- */
 
 static const char *const reg_type_names[] = {

@@ -4,16 +4,17 @@
  * check_mem_access decides by the base register's type: the stack (mem_stack.c), map
  * keys and values, helper-given memory, the context (the program type's is_valid_access,
  * which also says what a load yields: a scalar or a packet pointer), packets, flow keys,
- * sockets, tracepoint and iterator buffers. Anything else — a scalar, a pointer that may
- * still be NULL — is "R%d invalid mem access '%s'". The value register then holds what
- * was loaded: a scalar zero-extended (or sign-extended for BPF_MEMSX) from the access
- * size, a filled spill, a constant read from a frozen read-only map, or the pointer a
- * ctx field yields. As the kernel's, with its messages.
+ * sockets (mem_sock.c), tracepoint and iterator buffers. Anything else — a scalar, a
+ * pointer that may still be NULL — is "R%d invalid mem access '%s'". The value register
+ * then holds what was loaded: a scalar zero-extended (or sign-extended for BPF_MEMSX) from
+ * the access size, a filled spill, a constant read from a frozen read-only map, or the
+ * pointer a ctx field yields. As the kernel's, with its messages.
  */
 #include <string.h>
 
 #include "maps/map.h"
 #include "verifier/mem_internal.h"
+#include "verifier/mem_sock.h"
 
 /* The register type a ctx field load yields (progtype.h's aux->kind). */
 static enum bpf_reg_type ctx_field_reg_type(enum bpf_ctx_field_kind kind)
@@ -62,23 +63,6 @@ static int check_flow_keys_access(struct bpf_verifier_env *env, int off, int siz
 		return -EACCES;
 	}
 	return 0;
-}
-
-/* Socket fields need the kernel's struct bpf_sock access tables, which we do not have:
- * only the checks that come before them are the kernel's. */
-static int check_sock_access(struct bpf_verifier_env *env, u32 regno, int off, int size)
-{
-	const struct bpf_reg_state *reg = &cur_regs(env)[regno];
-	if (reg->smin_value < 0) {
-		verbose(env,
-		        "R%d min value is negative, either use unsigned index or do a if (index "
-		        ">=0) check.\n",
-		        regno);
-		return -EACCES;
-	}
-	verbose(env, "R%d invalid %s access off=%d size=%d\n", regno, reg_type_str(env, reg->type),
-	        off, size);
-	return -EACCES;
 }
 
 /* Tracepoint and iterator buffers: fixed, non-negative offsets. */
@@ -330,7 +314,9 @@ int check_mem_access(struct bpf_verifier_env *env, int insn_idx, u32 regno, int 
 			        reg_type_str(env, reg->type));
 			return -EACCES;
 		}
-		err = check_sock_access(env, regno, off, size);
+		err = check_sock_access(env, insn_idx, regno, off, size, t);
+		if (!err && value_regno >= 0)
+			mark_reg_unknown(env, regs, (u32)value_regno);
 		break;
 	case PTR_TO_TP_BUFFER:
 		err = check_buffer_access(env, reg, (int)regno, off, size, "tracepoint");

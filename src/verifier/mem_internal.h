@@ -31,6 +31,7 @@ struct bpf_call_arg_meta {
 	int mem_size;    /* ARG_CONST_ALLOC_SIZE_OR_ZERO: the size of the returned memory */
 	u64 msize_max_value;
 	int ref_obj_id;
+	u32 dynptr_id; /* bpf_dynptr_data: the dynptr its slice comes from */
 	u32 map_uid;
 	int func_id;
 	u32 subprogno; /* ARG_PTR_TO_FUNC */
@@ -65,6 +66,27 @@ int check_stack_write(struct bpf_verifier_env *env, int ptr_regno, int off, int 
 int check_stack_range_initialized(struct bpf_verifier_env *env, int regno, int off, int access_size,
                                   bool zero_size_allowed, enum bpf_access_type type,
                                   struct bpf_call_arg_meta *meta);
+
+/* --- dynptrs on the stack (mem_dynptr.c) --- */
+
+/* The slot of a dynptr argument's first 8 bytes; -EINVAL (logged) for a variable or
+ * unaligned offset, -ERANGE past the allocated stack. */
+int dynptr_get_spi(struct bpf_verifier_env *env, const struct bpf_reg_state *reg);
+/* A store is about to change slot spi of state: an unreferenced dynptr there is destroyed
+ * (with its slices), a referenced one refuses ("cannot overwrite referenced dynptr"). */
+int destroy_if_dynptr_stack_slot(struct bpf_verifier_env *env, struct bpf_func_state *state,
+                                 int spi);
+/* ARG_PTR_TO_DYNPTR: make one (MEM_UNINIT) or check an initialised one of the type. */
+int process_dynptr_func(struct bpf_verifier_env *env, int regno, int insn_idx, u32 arg_type);
+/* An OBJ_RELEASE dynptr argument must be a referenced dynptr on the stack. */
+int check_dynptr_release_arg(struct bpf_verifier_env *env, const struct bpf_reg_state *reg,
+                             int regno);
+/* The release itself: the reference, its slices and the dynptr's slots go. */
+int unmark_stack_slots_dynptr(struct bpf_verifier_env *env, const struct bpf_reg_state *reg);
+/* What an initialised dynptr argument is: its id (slices' dynptr_id), its reference, its
+ * type (each may be NULL). -EFAULT when reg is not one. */
+int dynptr_arg_info(struct bpf_verifier_env *env, const struct bpf_reg_state *reg, u32 *id,
+                    u32 *ref_obj_id, enum bpf_dynptr_type *type);
 
 /* --- other memory (mem_access.c, mem_region.c) --- */
 

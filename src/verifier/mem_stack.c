@@ -80,21 +80,6 @@ static void save_register_state(struct bpf_verifier_env *env, struct bpf_func_st
 		mark_stack_slot_misc(&state->stack[spi].slot_type[i - 1]);
 }
 
-/* Dynptrs and iterators on the stack are not supported: a write over one is refused
- * rather than silently destroying an object the kernel would track. */
-static int destroy_if_dynptr_stack_slot(struct bpf_verifier_env *env, struct bpf_func_state *state,
-                                        int spi)
-{
-	if (spi < 0 || spi >= state->allocated_stack / BPF_REG_SIZE)
-		return 0;
-	u8 t = state->stack[spi].slot_type[0];
-	if (t == STACK_DYNPTR || t == STACK_ITER || t == STACK_IRQ_FLAG) {
-		verbose(env, "cannot overwrite referenced dynptr\n");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* check_stack_write_fixed_off: off is the byte offset from the frame pointer (aligned to
  * size, in [-MAX_BPF_STACK, 0), checked by the caller). */
 static int check_stack_write_fixed_off(struct bpf_verifier_env *env, struct bpf_func_state *state,

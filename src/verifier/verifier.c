@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "maps/map.h"
+#include "verifier/fixup.h"
 #include "verifier/verifier.h"
 
 static u64 now_ns(void)
@@ -67,7 +68,7 @@ static int do_check_common(struct bpf_verifier_env *env, int subprog)
 	struct bpf_verifier_state *state;
 	int ret;
 
-	env->prev_linfo_unused = 0;
+	env->prev_linfo = NULL;
 	env->pass_cnt++;
 	state = calloc(1, sizeof *state);
 	if (!state)
@@ -137,55 +138,70 @@ static int do_check_subprogs(struct bpf_verifier_env *env)
 	}
 }
 
-/* func_info: copied in (the kernel's record size rules), checked against the BTF and the
- * subprograms; without it, LD_ABS and tail calls stay out of subprograms. */
-static int check_btf_info(struct bpf_verifier_env *env, const struct bpf_verifier_opts *opts,
-                          struct bpf_func_info **fi_out)
+/* LD_ABS and tail calls stay out of subprograms the BTF does not describe
+ * (check_abnormal_return). */
+static int check_abnormal_return(struct bpf_verifier_env *env)
+{
+	for (u32 i = 1; i < env->subprog_cnt; i++) {
+		if (env->subprog_info[i].has_ld_abs) {
+			verbose(env, "LD_ABS is not allowed in subprogs without BTF\n");
+			return -EINVAL;
+		}
+		if (env->subprog_info[i].has_tail_call) {
+			verbose(env, "tail_call is not allowed in subprogs without BTF\n");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* check_btf_info: func_info (the kernel's record size rules, checked against the BTF and
+ * the subprograms) and line_info (check_btf_line), both kept in env for the log and for
+ * the program's info. */
+static int check_btf_info(struct bpf_verifier_env *env, const struct bpf_verifier_opts *opts)
 {
 	u32 cnt = opts->func_info_cnt, rec = opts->func_info_rec_size;
-	*fi_out = NULL;
-	if (!cnt) {
-		for (u32 i = 1; i < env->subprog_cnt; i++) {
-			if (env->subprog_info[i].has_ld_abs) {
-				verbose(env, "LD_ABS is not allowed in subprogs without BTF\n");
-				return -EINVAL;
-			}
-			if (env->subprog_info[i].has_tail_call) {
-				verbose(env, "tail_call is not allowed in subprogs without BTF\n");
-				return -EINVAL;
-			}
-		}
-		return 0;
-	}
+	if (!cnt && !opts->line_info_cnt)
+		return check_abnormal_return(env);
 	if (!opts->btf_data)
 		return -EBADF;
 	struct bpf_btf *btf = bpf_btf_parse(opts->btf_data, opts->btf_size);
 	if (!btf)
 		return -EINVAL;
 	env->btf = btf;
-	if (rec < sizeof(struct bpf_func_info) || rec > 252 || rec % sizeof(u32)) {
-		verbose(env, "invalid func info rec size %u\n", rec);
-		return -EINVAL;
+	if (!cnt) {
+		int ret = check_abnormal_return(env);
+		if (ret)
+			return ret;
+	} else {
+		if (rec < sizeof(struct bpf_func_info) || rec > 252 || rec % sizeof(u32)) {
+			verbose(env, "invalid func info rec size %u\n", rec);
+			return -EINVAL;
+		}
+		if (!opts->func_info)
+			return -EFAULT;
+		struct bpf_func_info *fi = calloc(cnt, sizeof *fi);
+		if (!fi)
+			return -ENOMEM;
+		env->func_info = fi;
+		env->func_info_cnt = cnt;
+		for (u32 i = 0; i < cnt; i++) {
+			const u8 *r = (const u8 *)opts->func_info + (size_t)i * rec;
+			for (u32 b = sizeof *fi; b < rec; b++)
+				if (r[b]) {
+					verbose(env, "nonzero tailing record in func info");
+					return -E2BIG;
+				}
+			memcpy(&fi[i], r, sizeof *fi);
+		}
+		int ret = bpf_btf_check_func_info_early(env, btf, fi, cnt);
+		if (!ret)
+			ret = bpf_btf_check_func_info(env, btf, fi, cnt);
+		if (ret)
+			return ret;
 	}
-	if (!opts->func_info)
-		return -EFAULT;
-	struct bpf_func_info *fi = calloc(cnt, sizeof *fi);
-	if (!fi)
-		return -ENOMEM;
-	*fi_out = fi;
-	for (u32 i = 0; i < cnt; i++) {
-		const u8 *r = (const u8 *)opts->func_info + (size_t)i * rec;
-		for (u32 b = sizeof *fi; b < rec; b++)
-			if (r[b]) {
-				verbose(env, "nonzero tailing record in func info");
-				return -E2BIG;
-			}
-		memcpy(&fi[i], r, sizeof *fi);
-	}
-	int ret = bpf_btf_check_func_info_early(env, btf, fi, cnt);
-	if (!ret)
-		ret = bpf_btf_check_func_info(env, btf, fi, cnt);
-	return ret;
+	return bpf_btf_check_line_info(env, opts->line_info, opts->line_info_cnt,
+	                               opts->line_info_rec_size);
 }
 
 static bool is_tracing_prog_type(u32 type)
@@ -227,6 +243,21 @@ static int check_map_prog_compat(struct bpf_verifier_env *env)
 	return 0;
 }
 
+/* USERBPF_GUARDED=1 (obj_prog_rt.c) runs verified programs in the guarded engine, which
+ * allows only the memory helpers granted: a lookup inlined into the program hands out
+ * value addresses no helper granted, so such loads keep the helper call. */
+static bool env_flag(const char *name)
+{
+	const char *g = getenv(name);
+	return g && *g && strcmp(g, "0") != 0;
+}
+
+/* USERBPF_NO_INLINE=1 keeps every helper call too (A/B measurements, debugging). */
+static bool keep_helper_calls(void)
+{
+	return env_flag("USERBPF_GUARDED") || env_flag("USERBPF_NO_INLINE");
+}
+
 static void print_verification_stats(struct bpf_verifier_env *env)
 {
 	if (env->log.level & BPF_LOG_STATS) {
@@ -255,10 +286,70 @@ static void env_free(struct bpf_verifier_env *env)
 	bpf_btf_free((struct bpf_btf *)env->btf);
 	free(env->scc_visits);
 	free(env->insn_postorder);
+	free(env->func_info);
+	free(env->linfo);
 	bpf_stack_liveness_free(env);
 	for (u32 i = 0; i < BPF_MAX_USED_MAPS; i++)
 		free(env->inner_map_metas[i]);
 	free(env);
+}
+
+/* userbpf_isa_check's last pass (fields and registers of each insn): the kernel checks
+ * these in do_check, and so does our walk. Everything before that pass passed when it
+ * reports one of these. */
+static bool isa_error_is_field_check(const char *msg)
+{
+	static const char *const field_errors[] = {"BPF_NEG uses",
+	                                           "BPF_END uses",
+	                                           "BPF_MOV uses",
+	                                           "BPF_ALU uses",
+	                                           "BPF_STX uses",
+	                                           "BPF_ST uses",
+	                                           "BPF_CALL uses",
+	                                           "BPF_JA uses",
+	                                           "BPF_EXIT uses",
+	                                           "BPF_JMP/JMP32 uses",
+	                                           "BPF_LD_IMM64 uses",
+	                                           "BPF_LD_[ABS|IND] uses",
+	                                           "addr_space_cast insn",
+	                                           "invalid atomic operand size",
+	                                           "BPF_ATOMIC uses invalid atomic opcode",
+	                                           "invalid may_goto imm",
+	                                           "frame pointer is read only"};
+	for (size_t i = 0; i < sizeof field_errors / sizeof field_errors[0]; i++)
+		if (!strncmp(msg, field_errors[i], strlen(field_errors[i])))
+			return true;
+	return msg[0] == 'R' && strstr(msg, " is invalid") != NULL; /* "R11 is invalid" */
+}
+
+static int prepare_fail(struct bpf_verifier_log *log, const struct userbpf_error *e, int err)
+{
+	bpf_log(log, "%s\n", e->msg);
+	bpf_log(log,
+	        "processed 0 insns (limit %d) max_states_per_insn 0 total_states 0 peak_states 0 "
+	        "mark_read 0\n",
+	        BPF_COMPLEXITY_LIMIT_INSNS);
+	return err;
+}
+
+int bpf_check_prepare(struct bpf_insn *insns, u32 cnt, struct bpf_fixup_env *fx,
+                      struct bpf_verifier_log *log)
+{
+	struct userbpf_error e = {0};
+	u32 starts[BPF_MAX_SUBPROGS + 1];
+	/* add_subprog_and_kfunc: subprogram starts, logged before any other check */
+	int n = userbpf_isa_subprogs(insns, cnt, starts, BPF_MAX_SUBPROGS + 1, &e);
+	if (n < 0)
+		return prepare_fail(log, &e, n);
+	if (log->level & BPF_LOG_LEVEL2)
+		for (int i = 0; i < n && i < BPF_MAX_SUBPROGS; i++)
+			bpf_log(log, "func#%d @%u\n", i, starts[i]);
+	int err = userbpf_isa_check(insns, cnt, 0, &e);
+	if (err && !isa_error_is_field_check(e.msg))
+		return prepare_fail(log, &e, err);
+	if ((err = bpf_fixup_map_ldimm64(insns, cnt, fx, &e)))
+		return prepare_fail(log, &e, err);
+	return 0;
 }
 
 int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_opts *opts,
@@ -282,6 +373,7 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 	}
 	memcpy(env->insns, insns, (size_t)cnt * sizeof *insns);
 	env->log = *opts->log;
+	env->subprogs_logged = opts->prepared;
 	env->prog_type = opts->prog_type;
 	env->expected_attach_type = opts->expected_attach_type;
 	env->prog_flags = opts->prog_flags;
@@ -296,6 +388,7 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 	env->bpf_capable = priv;
 	env->bypass_spec_v1 = priv;
 	env->bypass_spec_v4 = priv;
+	env->no_inline = keep_helper_calls();
 	env->bt.env = env;
 	for (u32 i = 0; i < opts->used_map_cnt && i < BPF_MAX_USED_MAPS; i++)
 		env->used_maps[i] = opts->used_maps[i];
@@ -314,13 +407,11 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 	for (u32 i = 0; i < cnt; i++)
 		env->insn_aux_data[i].orig_idx = i;
 
-	struct bpf_func_info *func_info = NULL;
 	ret = bpf_stack_liveness_init(env);
 	if (!ret)
 		ret = check_subprogs(env);
 	if (!ret)
-		ret = check_btf_info(env, opts, &func_info);
-	free(func_info);
+		ret = check_btf_info(env, opts);
 	if (!ret)
 		ret = check_map_prog_compat(env);
 	if (!ret)
@@ -344,7 +435,7 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 	res->stack_depth = env->subprog_info[0].stack_depth;
 	res->max_ctx_offset = env->max_ctx_offset;
 	if (!ret)
-		ret = bpf_rewrite_program(env, &res->xlated, &res->xlated_cnt);
+		ret = bpf_rewrite_program(env, res);
 	*opts->log = env->log; /* positions moved */
 	env_free(env);
 	return ret;

@@ -372,15 +372,24 @@ struct bpf_map_ptr_state {
 	bool unpriv;
 };
 
+/* A bpf_loop call site: can the rewrite inline it (flags 0 and the same callback on every
+ * path)? The kernel's bpf_loop_inline_state. */
+struct bpf_loop_inline_state {
+	bool initialized;
+	bool fit_for_inline;
+	u32 callback_subprogno;
+};
+
 struct bpf_insn_aux_data {
 	/* a load/store through this insn used this pointer type (ctx rewrite), or
 	 * PTR_TO_CTX|PTR_TO_... conflicts: "same insn cannot be used with different pointers" */
 	enum bpf_reg_type ptr_type;
-	struct bpf_map_ptr_state map_ptr_state; /* helper calls: the map argument */
-	u64 map_key_state;                      /* constant key of a lookup (poisoned if not) */
-	u32 map_index;                          /* ld_imm64 of a map: index into env->used_maps */
-	u32 map_off;                            /* ld_imm64 of a map value: offset into the value */
-	s32 call_imm;                           /* saved imm of a pseudo call before rewrite */
+	struct bpf_map_ptr_state map_ptr_state;         /* helper calls: the map argument */
+	struct bpf_loop_inline_state loop_inline_state; /* bpf_loop calls */
+	u64 map_key_state;    /* constant key of a lookup (poisoned if not) */
+	u32 map_index;        /* ld_imm64 of a map: index into env->used_maps */
+	u32 map_off;          /* ld_imm64 of a map value: offset into the value */
+	s32 call_imm;         /* saved imm of a pseudo call before rewrite */
 	int ctx_field_size;   /* ctx loads: the size the field has in the uapi ctx */
 	u32 seen;             /* this insn was reached (the subprog's "seen" count) */
 	u32 orig_idx;         /* index before rewrites */
@@ -513,6 +522,8 @@ struct bpf_verifier_env {
 	bool bpf_capable;
 	bool bypass_spec_v1;
 	bool bypass_spec_v4;
+	bool no_inline;       /* keep helper calls (map lookups) as calls: guarded runtimes */
+	bool subprogs_logged; /* bpf_check_prepare printed the "func#N @S" lines */
 	/* maps the program uses (from the load-time fixup) */
 	struct bpf_map *used_maps[BPF_MAX_USED_MAPS];
 	u32 used_map_cnt;
@@ -561,8 +572,14 @@ struct bpf_verifier_env {
 	struct bpf_idset idset_scratch;
 	struct backtrack_state bt;
 	struct bpf_jmp_history_entry *cur_hist_ent;
-	u32 pass_cnt; /* number of times do_check_common() was called */
-	u32 prev_linfo_unused;
+	u32 pass_cnt;                           /* number of times do_check_common() was called */
+	const struct bpf_line_info *prev_linfo; /* the last line verbose_linfo printed */
+	/* the program's func_info and line_info (check_btf_info), insn offsets of the
+	 * original program; the rewrite gives the caller copies adjusted to its output */
+	struct bpf_func_info *func_info;
+	u32 func_info_cnt;
+	struct bpf_line_info *linfo;
+	u32 nr_linfo;
 	/* per-instruction log state: which regs/slots an insn touched, for "; R0=..." */
 	u32 scratched_regs;
 	u64 scratched_stack_slots;
@@ -755,6 +772,9 @@ typedef int (*set_callee_state_fn)(struct bpf_verifier_env *env, struct bpf_func
                                    struct bpf_func_state *callee, int insn_idx);
 /* r1-r5 of the callee come from the caller's regs as set_callee_state_fn decides; the
  * callback is explored as a separate path (as the kernel's push_callback_call). */
+/* calls.c: bpf_loop at the current insn with callback subprogno: record whether the rewrite
+ * may inline it (flags must be a known 0 — marked precise then — on every path). */
+void update_loop_inline_state(struct bpf_verifier_env *env, u32 subprogno);
 int push_callback_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int insn_idx,
                        int subprog, set_callee_state_fn set_callee_state_cb);
 int find_subprog(struct bpf_verifier_env *env, int off);   /* index, or -ENOENT */
@@ -868,6 +888,10 @@ struct bpf_verifier_opts {
 	u32 btf_size;
 	const void *func_info;
 	u32 func_info_cnt, func_info_rec_size;
+	/* line_info as the user gave it (attr->line_info, _cnt, _rec_size) */
+	const void *line_info;
+	u32 line_info_cnt, line_info_rec_size;
+	bool prepared; /* bpf_check_prepare ran (it logged the "func#N @S" lines) */
 };
 
 /* The result of a successful verification: the rewritten program the vm runs (ctx
@@ -878,6 +902,12 @@ struct bpf_verifier_result {
 	u32 insn_processed;
 	u32 stack_depth; /* of the main program */
 	u32 max_ctx_offset;
+	/* func_info / line_info as the kernel keeps them (insn_off in xlated insns, after
+	 * every rewrite: bpf_adj_linfo); malloc'd, NULL when the load had none */
+	struct bpf_func_info *func_info;
+	u32 func_info_cnt;
+	struct bpf_line_info *line_info;
+	u32 line_info_cnt;
 };
 
 /* live_stack.c: 6.18's live stack slot analysis (stack reads/writes feed it) */
@@ -901,14 +931,44 @@ int bpf_btf_check_func_info_early(struct bpf_verifier_env *env, const struct bpf
 int bpf_btf_check_func_info(struct bpf_verifier_env *env, const struct bpf_btf *btf,
                             const struct bpf_func_info *fi, u32 cnt);
 int bpf_btf_prepare_func_args(struct bpf_verifier_env *env, int subprog);
+/* A string of the program's BTF, NULL when off is outside the string section. */
+const char *bpf_btf_str(const struct bpf_btf *btf, u32 off);
+/* check_btf_line: the user's line_info records (rec_size bytes each) copied into
+ * env->linfo and checked against the program, its subprograms and the BTF strings. */
+int bpf_btf_check_line_info(struct bpf_verifier_env *env, const void *uinfo, u32 cnt, u32 rec_size);
+/* verbose_linfo: "; <source line> @ <file>:<line>" before the insn at insn_off when it
+ * starts a new source line (prefix_fmt comes first). */
+void verbose_linfo(struct bpf_verifier_env *env, u32 insn_off, const char *prefix_fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /* the subprogram's name from BTF ("" without) */
 const char *subprog_name(struct bpf_verifier_env *env, int subprog);
 
 /* rewrite.c: the program the vm runs (malloc'd) */
-int bpf_rewrite_program(struct bpf_verifier_env *env, struct bpf_insn **out, u32 *out_cnt);
+struct bpf_verifier_result;
+/* The program after verification (xlated) into res->xlated, with func_info / line_info
+ * adjusted to it (res->func_info, res->line_info). */
+int bpf_rewrite_program(struct bpf_verifier_env *env, struct bpf_verifier_result *res);
 
 /* Verify insns (already through userbpf_isa_check and the map fixup). 0 and *res, or
  * -errno with the reason in the log. */
+/* maps/map_gen_lookup.c: the inline replacement of bpf_map_lookup_elem for map (r1 = map,
+ * r2 = key → r0), the kernel's map_gen_lookup: the count written to buf (at most
+ * BPF_MAP_GEN_LOOKUP_MAX), or -EOPNOTSUPP when the map's lookup stays a helper call. */
+#define BPF_MAP_GEN_LOOKUP_MAX 16
+int bpf_map_gen_lookup(const struct bpf_map *map, bool bypass_spec_v1, struct bpf_insn *buf);
+
+/* What the kernel's bpf_check does before the walk, for bpf_check's caller, in the
+ * kernel's order and with its log: the "func#N @S" lines (level 2), the encoding
+ * (userbpf_isa_check: subprogram layout, opcodes, ld_imm64 pairs, edges — but field and
+ * register errors are left to the walk, which finds them in execution order as do_check
+ * does, so "processed N" counts what was walked and dead code may hold them), then the
+ * map references (bpf_fixup_map_ldimm64, insns rewritten in place). 0, or -errno with the
+ * message and the "processed 0 insns" line in the log. Then call bpf_check with
+ * opts->prepared = true. */
+struct bpf_fixup_env;
+int bpf_check_prepare(struct bpf_insn *insns, u32 cnt, struct bpf_fixup_env *fx,
+                      struct bpf_verifier_log *log);
+
 int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_opts *opts,
               struct bpf_verifier_result *res);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/vm_internal.h"
 
@@ -66,7 +67,26 @@ void userbpf_vm_destroy(struct userbpf_vm *vm)
 	if (!vm)
 		return;
 	free(vm->ops);
+	free(vm->regions);
 	free(vm);
+}
+
+int userbpf_vm_set_regions(struct userbpf_vm *vm, const struct userbpf_mem_region *regions,
+                           size_t nr_regions)
+{
+	if (!vm || (nr_regions && !regions))
+		return -EINVAL;
+	struct userbpf_mem_region *copy = NULL;
+	if (nr_regions) {
+		copy = malloc(nr_regions * sizeof *copy);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, regions, nr_regions * sizeof *copy);
+	}
+	free(vm->regions);
+	vm->regions = copy;
+	vm->nr_regions = nr_regions;
+	return 0;
 }
 
 int userbpf_vm_set_helper(struct userbpf_vm *vm, uint32_t id, userbpf_helper_fn fn)

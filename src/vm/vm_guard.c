@@ -1,8 +1,8 @@
 /* vm_guard.c — the guarded engine's slow paths: region checks and error reports.
  *
  * An access is allowed when it lies entirely inside one granted region with the needed
- * permissions: the live stack frames (read-write), the run's regions, or a region a helper
- * granted during the run. Sizes and offsets are compared without overflow.
+ * permissions: the live stack frames (read-write), the run's regions, a region a helper
+ * granted during the run, or one of the running program's own (userbpf_vm_set_regions). Sizes and offsets are compared without overflow.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,7 +24,8 @@ static int vm_region_match(const struct userbpf_mem_region *m, uint64_t addr, si
 	return (m->prot & prot) == prot ? 1 : -1;
 }
 
-/* The first matching region decides, tables in order: run regions, then grants. */
+/* The first matching region decides, tables in order: run regions, grants, then the
+ * program's own regions. */
 static int vm_lookup(const struct userbpf_run_ctx *rc, uint64_t addr, size_t size, unsigned prot)
 {
 	uintptr_t top = (uintptr_t)(rc->stack + VM_STACK_BYTES);
@@ -39,6 +40,14 @@ static int vm_lookup(const struct userbpf_run_ctx *rc, uint64_t addr, size_t siz
 	}
 	for (size_t i = 0; i < rc->nr_grants; i++) {
 		int m = vm_region_match(&rc->grants[i], addr, size, prot);
+		if (m > 0)
+			return 1;
+		denied |= m < 0;
+	}
+	/* the running program's own (a tail call switches to the callee's) */
+	const struct userbpf_vm *vm = rc->cur_vm;
+	for (size_t i = 0; vm && i < vm->nr_regions; i++) {
+		int m = vm_region_match(&vm->regions[i], addr, size, prot);
 		if (m > 0)
 			return 1;
 		denied |= m < 0;

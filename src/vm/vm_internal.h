@@ -80,6 +80,9 @@ struct userbpf_vm {
 	userbpf_tail_call_fn tail_call;
 	void *tail_user;
 	userbpf_helper_fn helpers[USERBPF_MAX_HELPER_ID];
+	/* guarded: memory every run of this program may touch (userbpf_vm_set_regions) */
+	struct userbpf_mem_region *regions;
+	size_t nr_regions;
 };
 
 /* One run in progress. Lives on the caller's C stack; helpers see it as an opaque handle. */

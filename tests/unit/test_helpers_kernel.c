@@ -1,9 +1,12 @@
 /* test_helpers_kernel.c — helpers in running programs, ours against the host kernel's.
  *
- * Each script creates maps and loads socket filter programs through bpf(2) — the host
- * kernel's, or ours (userbpf_sys_bpf, the same command interface) — runs them with
- * BPF_PROG_TEST_RUN and traces what came out: return values, what the programs wrote
- * into an "out" array map, ring buffer records, perf samples, load verdicts. The kernel's
+ * Each script is a list of cases from one table, run by one runner (hk_run): a case names
+ * its maps, its programs (assembly with $PRE/$M0../$AUX placeholders) and its runs, with
+ * hooks that set a run's inputs and trace what came out. The runner creates the maps and
+ * loads the socket filter programs through bpf(2) — the host kernel's, or ours
+ * (userbpf_sys_bpf, the same command interface) — runs them with BPF_PROG_TEST_RUN and
+ * reads back the "out" array map the programs write their results into; the hooks add ring
+ * buffer records, perf samples, load verdicts. The kernel's
  * traces are kept as tests/fixtures/helpers_<name>_kernel.txt (re-recorded with
  * USERBPF_RECORD_FIXTURES=1, as root) and ours must equal them line for line.
  *
@@ -227,16 +230,162 @@ static int64_t prog_run(int kernel, int fd)
 	return (int32_t)a.test.retval;
 }
 
-/* "out": one 128-byte value the programs write their results into. */
-#define OUT_SIZE 128
-static const char *out_lookup = "*(u32 *)(r10 - 4) = 0\n"
-                                "r1 = map[fd:%d] ll\n"
-                                "r2 = r10\n"
-                                "r2 += -4\n"
-                                "call 1\n"
-                                "if r0 == 0 goto fail\n";
+/* --- the runner: one table row is a set of maps, programs and runs --- */
 
-/* --- strtol / strtoul --- */
+/* "out": one 128-byte value the programs write their results into. $PRE in a program
+ * looks it up into r0 (and jumps to "fail" when it is missing). */
+#define OUT_SIZE 128
+#define HK_MAX_MAPS 3
+#define HK_MAX_KEEP 32
+
+struct hk_map {
+	uint32_t type, key, value, max, flags; /* type 0: no map */
+};
+
+struct hk_ctx;
+
+/* A case: maps (map 0 is "out"), then either nprogs programs loaded up front (a run uses
+ * prog_of_run's, default 0) or, with nprogs 0, one program per run; each run: before()
+ * sets the inputs, BPF_PROG_TEST_RUN, then report() traces what came out (out's value
+ * after the run, or the load error of a refused per-run program when may_refuse). */
+struct hk_case {
+	struct hk_map maps[HK_MAX_MAPS];
+	int nprogs;
+	/* program i's text (run i's when nprogs is 0): $PRE, $M0..$M2 (map fds), $AUX (the
+	 * fd in ctx->aux) are expanded */
+	void (*text)(struct hk_ctx *c, int i, char *buf, size_t len);
+	int nruns;
+	bool may_refuse;
+	void (*setup)(struct hk_ctx *c);
+	void (*before)(struct hk_ctx *c, int run);
+	int (*prog_of_run)(int run);
+	void (*report)(struct hk_ctx *c, int run, int load_err, const char *err, int64_t retval,
+	               const unsigned char *out);
+	void (*after)(struct hk_ctx *c);
+};
+
+struct hk_ctx {
+	int kernel;
+	struct mt_trace *t;
+	int maps[HK_MAX_MAPS];
+	int aux; /* a case's own extra object (a frozen format map, a for_each map, ...) */
+	int keep[HK_MAX_KEEP], nr_keep; /* objects closed when the case ends */
+	int64_t scratch;
+};
+
+static void hk_keep(struct hk_ctx *c, int fd)
+{
+	assert_true(c->nr_keep < HK_MAX_KEEP);
+	c->keep[c->nr_keep++] = fd;
+}
+
+static const char out_lookup[] = "*(u32 *)(r10 - 4) = 0\n"
+                                 "r1 = map[fd:$M0] ll\n"
+                                 "r2 = r10\n"
+                                 "r2 += -4\n"
+                                 "call 1\n"
+                                 "if r0 == 0 goto fail\n";
+
+/* Expand $PRE, $M0..$M2 and $AUX in text. */
+static void hk_expand(const struct hk_ctx *c, const char *text, char *out, size_t len)
+{
+	size_t o = 0;
+	for (const char *p = text; *p && o + 1 < len;) {
+		char num[24];
+		const char *rep = NULL;
+		size_t skip = 0;
+		if (!strncmp(p, "$PRE", 4)) {
+			char pre[256];
+			hk_expand(c, out_lookup, pre, sizeof pre);
+			snprintf(out + o, len - o, "%s", pre);
+			o += strlen(out + o);
+			p += 4;
+			continue;
+		}
+		if (p[0] == '$' && p[1] == 'M' && p[2] >= '0' && p[2] < '0' + HK_MAX_MAPS) {
+			snprintf(num, sizeof num, "%d", c->maps[p[2] - '0']);
+			rep = num, skip = 3;
+		} else if (!strncmp(p, "$AUX", 4)) {
+			snprintf(num, sizeof num, "%d", c->aux);
+			rep = num, skip = 4;
+		}
+		if (rep) {
+			snprintf(out + o, len - o, "%s", rep);
+			o += strlen(out + o);
+			p += skip;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o < len ? o : len - 1] = 0;
+}
+
+static int hk_load(struct hk_ctx *c, const struct hk_case *k, int i, char *err, size_t err_len)
+{
+	char raw[4096], text[8192];
+	k->text(c, i, raw, sizeof raw);
+	hk_expand(c, raw, text, sizeof text);
+	if (k->may_refuse)
+		return prog_load(c->kernel, text, err, err_len);
+	err[0] = 0;
+	return prog_load_ok(c->kernel, text);
+}
+
+/* The one runner. */
+static void hk_run(int kernel, struct mt_trace *t, const struct hk_case *k)
+{
+	struct hk_ctx c = {.kernel = kernel, .t = t, .aux = -1};
+	for (int i = 0; i < HK_MAX_MAPS; i++) {
+		const struct hk_map *m = &k->maps[i];
+		c.maps[i] =
+		        m->type ? map_create(kernel, m->type, m->key, m->value, m->max, m->flags)
+		                : -1;
+	}
+	if (k->setup)
+		k->setup(&c);
+	int progs[4];
+	char err[256];
+	for (int i = 0; i < k->nprogs; i++)
+		progs[i] = hk_load(&c, k, i, err, sizeof err);
+	for (int run = 0; run < k->nruns; run++) {
+		if (k->before)
+			k->before(&c, run);
+		int fd = k->nprogs ? progs[k->prog_of_run ? k->prog_of_run(run) : 0]
+		                   : hk_load(&c, k, run, err, sizeof err);
+		unsigned char out[OUT_SIZE] = {0};
+		int64_t ret = 0;
+		if (fd >= 0) {
+			ret = prog_run(kernel, fd);
+			if (c.maps[0] >= 0)
+				map_get(kernel, c.maps[0], 0, out);
+		}
+		k->report(&c, run, fd < 0 ? fd : 0, err, ret, out);
+		if (!k->nprogs)
+			prog_close(kernel, fd);
+	}
+	if (k->after)
+		k->after(&c);
+	for (int i = 0; i < k->nprogs; i++)
+		prog_close(kernel, progs[i]);
+	while (c.nr_keep)
+		side_close(kernel, c.keep[--c.nr_keep]);
+	for (int i = HK_MAX_MAPS - 1; i >= 0; i--)
+		side_close(kernel, c.maps[i]);
+}
+
+static int64_t hk_word(const unsigned char *out, int i)
+{
+	int64_t v;
+	memcpy(&v, out + 8 * i, 8);
+	return v;
+}
+
+#define OUT_MAP                                                                                    \
+	{                                                                                          \
+		BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0                                              \
+	}
+
+/* --- strtol / strtoul: map 1 holds {len, flags, string} --- */
 
 static const char *const strto_inputs[] = {
         "123",
@@ -261,64 +410,75 @@ static const char *const strto_inputs[] = {
         "999999999999999999999999999999",
         "00000000000000000000000000000000000000000000000000000000012",
 };
+#define NR_STRTO_INPUTS (int)(sizeof strto_inputs / sizeof strto_inputs[0])
 static const uint32_t strto_flags[] = {0, 8, 10, 16, 7, 0x20};
+#define NR_STRTO_FLAGS (int)(sizeof strto_flags / sizeof strto_flags[0])
 
-static void script_strtol(int kernel, struct mt_trace *t)
+static void strtol_text(struct hk_ctx *c, int u, char *buf, size_t len)
 {
-	int in = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, 64, 1, 0);
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	int progs[2];
-	for (int u = 0; u < 2; u++) {
-		char text[2048], pre[256];
-		snprintf(pre, sizeof pre, out_lookup, out);
-		snprintf(text, sizeof text,
-		         "%s"
-		         "r6 = r0\n"
-		         "*(u32 *)(r10 - 8) = 0\n"
-		         "r1 = map[fd:%d] ll\nr2 = r10\nr2 += -8\ncall 1\n"
-		         "if r0 == 0 goto fail\n"
-		         "r2 = *(u32 *)(r0 + 0)\n" /* len */
-		         "r3 = *(u32 *)(r0 + 4)\n" /* flags */
-		         "if r2 < 1 goto fail\n"
-		         "if r2 > 56 goto fail\n"
-		         "r1 = r0\nr1 += 8\n"
-		         "r4 = r10\nr4 += -16\n"
-		         "call %d\n"
-		         "*(u64 *)(r6 + 0) = r0\n"
-		         "r1 = *(u64 *)(r10 - 16)\n"
-		         "*(u64 *)(r6 + 8) = r1\n"
-		         "r0 = 0\nexit\n"
-		         "fail:\nr0 = 1\nexit\n",
-		         pre, in, u ? BPF_FUNC_strtoul : BPF_FUNC_strtol);
-		progs[u] = prog_load_ok(kernel, text);
-	}
-	for (size_t i = 0; i < sizeof strto_inputs / sizeof strto_inputs[0]; i++)
-		for (size_t f = 0; f < sizeof strto_flags / sizeof strto_flags[0]; f++) {
-			unsigned char v[64] = {0};
-			size_t n = strlen(strto_inputs[i]);
-			uint32_t len = n ? (uint32_t)n : 1, fl = strto_flags[f];
-			memcpy(v, &len, 4);
-			memcpy(v + 4, &fl, 4);
-			memcpy(v + 8, strto_inputs[i], n > 56 ? 56 : n);
-			if (len > 56)
-				len = 56, memcpy(v, &len, 4);
-			map_set(kernel, in, 0, v);
-			for (int u = 0; u < 2; u++) {
-				int64_t ret = prog_run(kernel, progs[u]);
-				int64_t res[OUT_SIZE / 8];
-				map_get(kernel, out, 0, res);
-				mt_tr(t, "%s '%s' flags %u: retval %lld r0 %lld res %lld",
-				      u ? "strtoul" : "strtol", strto_inputs[i], fl, (long long)ret,
-				      (long long)res[0], (long long)res[1]);
-			}
-		}
-	prog_close(kernel, progs[0]);
-	prog_close(kernel, progs[1]);
-	side_close(kernel, in);
-	side_close(kernel, out);
+	snprintf(buf, len,
+	         "$PRE"
+	         "r6 = r0\n"
+	         "*(u32 *)(r10 - 8) = 0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = r10\nr2 += -8\ncall 1\n"
+	         "if r0 == 0 goto fail\n"
+	         "r2 = *(u32 *)(r0 + 0)\n" /* len */
+	         "r3 = *(u32 *)(r0 + 4)\n" /* flags */
+	         "if r2 < 1 goto fail\n"
+	         "if r2 > 56 goto fail\n"
+	         "r1 = r0\nr1 += 8\n"
+	         "r4 = r10\nr4 += -16\n"
+	         "call %d\n"
+	         "*(u64 *)(r6 + 0) = r0\n"
+	         "r1 = *(u64 *)(r10 - 16)\n"
+	         "*(u64 *)(r6 + 8) = r1\n"
+	         "r0 = 0\nexit\n"
+	         "fail:\nr0 = 1\nexit\n",
+	         u ? BPF_FUNC_strtoul : BPF_FUNC_strtol);
 }
 
-/* --- bpf_snprintf --- */
+/* run = (input, flags, strtol/strtoul) */
+static void strtol_before(struct hk_ctx *c, int run)
+{
+	if (run % 2)
+		return; /* strtoul reads what strtol did */
+	int i = run / 2 / NR_STRTO_FLAGS, f = run / 2 % NR_STRTO_FLAGS;
+	unsigned char v[64] = {0};
+	size_t n = strlen(strto_inputs[i]);
+	uint32_t l = n ? (uint32_t)n : 1, fl = strto_flags[f];
+	if (l > 56)
+		l = 56;
+	memcpy(v, &l, 4);
+	memcpy(v + 4, &fl, 4);
+	memcpy(v + 8, strto_inputs[i], n > 56 ? 56 : n);
+	map_set(c->kernel, c->maps[1], 0, v);
+}
+
+static int strtol_prog(int run)
+{
+	return run % 2;
+}
+
+static void strtol_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                          const unsigned char *out)
+{
+	int i = run / 2 / NR_STRTO_FLAGS, f = run / 2 % NR_STRTO_FLAGS;
+	mt_tr(c->t, "%s '%s' flags %u: retval %lld r0 %lld res %lld",
+	      run % 2 ? "strtoul" : "strtol", strto_inputs[i], strto_flags[f], (long long)ret,
+	      (long long)hk_word(out, 0), (long long)hk_word(out, 1));
+}
+
+static const struct hk_case case_strtol = {
+        .maps = {OUT_MAP, {BPF_MAP_TYPE_ARRAY, 4, 64, 1, 0}},
+        .nprogs = 2,
+        .text = strtol_text,
+        .nruns = 2 * NR_STRTO_INPUTS * NR_STRTO_FLAGS,
+        .before = strtol_before,
+        .prog_of_run = strtol_prog,
+        .report = strtol_report,
+};
+
+/* --- bpf_snprintf: map 1 holds the strings; each run a frozen read-only format map --- */
 
 struct snp_case {
 	const char *fmt;
@@ -362,145 +522,167 @@ static const struct snp_case snp_cases[] = {
         {"%s%s%s%s%s%s", 6, {STR(2), STR(2), STR(2), STR(2), STR(2), STR(2)}, 63},
 };
 
-static void script_snprintf(int kernel, struct mt_trace *t)
+static void snprintf_setup(struct hk_ctx *c)
 {
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	int strs = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, 64, 1, 0);
 	unsigned char sv[64] = {0};
 	memcpy(sv, snp_strings[0], 6);
 	memcpy(sv + 8, snp_strings[1], 1);
 	memcpy(sv + 16, snp_strings[2], strlen(snp_strings[2]) + 1);
 	memcpy(sv + 44, snp_ip4, 4); /* "string" 10: the IPv4 address, 11: the IPv6 one */
 	memcpy(sv + 48, snp_ip6, 16);
-	map_set(kernel, strs, 0, sv);
-	for (size_t c = 0; c < sizeof snp_cases / sizeof snp_cases[0]; c++) {
-		const struct snp_case *k = &snp_cases[c];
-		int ro = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, 64, 1, BPF_F_RDONLY_PROG);
-		char fmt[64] = {0};
-		snprintf(fmt, sizeof fmt, "%s", k->fmt);
-		map_set(kernel, ro, 0, fmt);
-		union bpf_attr a;
-		memset(&a, 0, sizeof a);
-		a.map_fd = (uint32_t)ro;
-		assert_int_equal(sb(kernel, BPF_MAP_FREEZE, &a), 0);
-		/* the arguments, at fp-112 .. fp-16: constants or pointers into strs */
-		char args[2048] = "";
-		for (int i = 0; i < k->nargs && i < 6; i++) {
-			uint64_t v = k->args[i];
-			int off = -112 + 8 * i;
-			size_t l = strlen(args);
-			if (k->strs & (1u << i)) {
-				int idx = (int)v;
-				int soff = idx == 0    ? 0
-				           : idx == 1  ? 8
-				           : idx == 2  ? 16
-				           : idx == 10 ? 44
-				                       : 48;
-				snprintf(args + l, sizeof args - l,
-				         "r1 = r7\nr1 += %d\n*(u64 *)(r10 %d) = r1\n", soff, off);
-			} else {
-				snprintf(args + l, sizeof args - l,
-				         "r1 = %lld ll\n*(u64 *)(r10 %d) = r1\n", (long long)v,
-				         off);
-			}
-		}
-		char text[4096], pre[256];
-		snprintf(pre, sizeof pre, out_lookup, out);
-		snprintf(text, sizeof text,
-		         "%s"
-		         "r6 = r0\n"
-		         "*(u32 *)(r10 - 8) = 0\n"
-		         "r1 = map[fd:%d] ll\nr2 = r10\nr2 += -8\ncall 1\n"
-		         "if r0 == 0 goto fail\nr7 = r0\n"
-		         "*(u32 *)(r10 - 8) = 0\n"
-		         "r1 = map[fd:%d] ll\nr2 = r10\nr2 += -8\ncall 1\n"
-		         "if r0 == 0 goto fail\nr8 = r0\n"
-		         "%s"
-		         "r1 = r6\nr1 += 8\nr2 = 100\nr3 = r8\nr4 = r10\nr4 += -112\nr5 = %d\n"
-		         "call 165\n"
-		         "*(u64 *)(r6 + 0) = r0\n"
-		         "r0 = 0\nexit\n"
-		         "fail:\nr0 = 1\nexit\n",
-		         pre, strs, ro, args, k->nargs * 8);
-		char err[256];
-		int fd = prog_load(kernel, text, err, sizeof err);
-		if (fd < 0) {
-			mt_tr(t, "snprintf \"%s\": load %d %s", k->fmt, fd, err);
+	map_set(c->kernel, c->maps[1], 0, sv);
+}
+
+/* The format, in a frozen read-only map ($AUX). */
+static void snprintf_before(struct hk_ctx *c, int run)
+{
+	const struct snp_case *k = &snp_cases[run];
+	int ro = map_create(c->kernel, BPF_MAP_TYPE_ARRAY, 4, 64, 1, BPF_F_RDONLY_PROG);
+	char fmt[64] = {0};
+	snprintf(fmt, sizeof fmt, "%s", k->fmt);
+	map_set(c->kernel, ro, 0, fmt);
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (uint32_t)ro;
+	assert_int_equal(sb(c->kernel, BPF_MAP_FREEZE, &a), 0);
+	hk_keep(c, ro);
+	c->aux = ro;
+	map_set(c->kernel, c->maps[0], 0, (unsigned char[OUT_SIZE]){0});
+}
+
+/* the arguments at fp-112 .. fp-16: constants, or pointers into the strings (r7) */
+static void snprintf_text(struct hk_ctx *c, int run, char *buf, size_t len)
+{
+	const struct snp_case *k = &snp_cases[run];
+	char args[2048] = "";
+	for (int i = 0; i < k->nargs && i < 6; i++) {
+		uint64_t v = k->args[i];
+		int off = -112 + 8 * i;
+		size_t l = strlen(args);
+		if (k->strs & (1u << i)) {
+			int idx = (int)v;
+			int soff = idx == 0    ? 0
+			           : idx == 1  ? 8
+			           : idx == 2  ? 16
+			           : idx == 10 ? 44
+			                       : 48;
+			snprintf(args + l, sizeof args - l,
+			         "r1 = r7\nr1 += %d\n*(u64 *)(r10 %d) = r1\n", soff, off);
 		} else {
-			unsigned char zero[OUT_SIZE] = {0}, res[OUT_SIZE];
-			map_set(kernel, out, 0, zero);
-			int64_t ret = prog_run(kernel, fd);
-			map_get(kernel, out, 0, res);
-			int64_t r0;
-			memcpy(&r0, res, 8);
-			mt_tr(t, "snprintf \"%s\": retval %lld r0 %lld \"%.100s\"", k->fmt,
-			      (long long)ret, (long long)r0, (const char *)res + 8);
-			prog_close(kernel, fd);
+			snprintf(args + l, sizeof args - l, "r1 = %lld ll\n*(u64 *)(r10 %d) = r1\n",
+			         (long long)v, off);
 		}
-		side_close(kernel, ro);
 	}
-	side_close(kernel, strs);
-	side_close(kernel, out);
-}
-
-/* --- trace_printk return values --- */
-
-static void script_trace_printk(int kernel, struct mt_trace *t)
-{
-	static const struct {
-		const char *fmt;
-		int size_adj; /* fmt_size = strlen + 1 + size_adj */
-	} cases[] = {
-	        {"hello\n", 0}, {"v=%d w=%u\n", 0}, {"%lld|%llx\n", 0},   {"no nul", -1},
-	        {"%s\n", 0},    {"bad %y\n", 0},    {"%d %d %d %d\n", 0}, {"", 0},
-	};
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		unsigned char v[OUT_SIZE] = {0};
-		snprintf((char *)v, sizeof v, "%s", cases[c].fmt);
-		map_set(kernel, out, 0, v);
-		char text[2048], pre[256];
-		snprintf(pre, sizeof pre, out_lookup, out);
-		snprintf(text, sizeof text,
-		         "%s"
-		         "r1 = r0\nr2 = %d\nr3 = -5\nr4 = 0x12345678abc ll\nr5 = r0\n"
-		         "call 6\n"
-		         "exit\n"
-		         "fail:\nr0 = 1\nexit\n",
-		         pre, (int)strlen(cases[c].fmt) + 1 + cases[c].size_adj);
-		int fd = prog_load_ok(kernel, text);
-		char shown[64];
-		size_t o = 0;
-		for (const char *f = cases[c].fmt; *f && o + 3 < sizeof shown; f++) {
-			if (*f == '\n') {
-				shown[o++] = '\\';
-				shown[o++] = 'n';
-			} else {
-				shown[o++] = *f;
-			}
-		}
-		shown[o] = 0;
-		mt_tr(t, "trace_printk \"%s\" size %+d: retval %lld", shown, cases[c].size_adj,
-		      (long long)prog_run(kernel, fd));
-		prog_close(kernel, fd);
-	}
-	side_close(kernel, out);
-}
-
-/* --- callbacks: bpf_loop, bpf_for_each_map_elem --- */
-
-static void script_callbacks(int kernel, struct mt_trace *t)
-{
-	int in = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, 16, 1, 0);
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	char text[4096], pre[256];
-	snprintf(pre, sizeof pre, out_lookup, out);
-	/* bpf_loop(in.n, cb, &ctx, in.flags): ctx = {sum of i, calls}; cb stops at in.stop */
-	snprintf(text, sizeof text,
-	         "%s"
+	snprintf(buf, len,
+	         "$PRE"
 	         "r6 = r0\n"
 	         "*(u32 *)(r10 - 8) = 0\n"
-	         "r1 = map[fd:%d] ll\nr2 = r10\nr2 += -8\ncall 1\n"
+	         "r1 = map[fd:$M1] ll\nr2 = r10\nr2 += -8\ncall 1\n"
+	         "if r0 == 0 goto fail\nr7 = r0\n"
+	         "*(u32 *)(r10 - 8) = 0\n"
+	         "r1 = map[fd:$AUX] ll\nr2 = r10\nr2 += -8\ncall 1\n"
+	         "if r0 == 0 goto fail\nr8 = r0\n"
+	         "%s"
+	         "r1 = r6\nr1 += 8\nr2 = 100\nr3 = r8\nr4 = r10\nr4 += -112\nr5 = %d\n"
+	         "call 165\n"
+	         "*(u64 *)(r6 + 0) = r0\n"
+	         "r0 = 0\nexit\n"
+	         "fail:\nr0 = 1\nexit\n",
+	         args, k->nargs * 8);
+}
+
+static void snprintf_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                            const unsigned char *out)
+{
+	const char *fmt = snp_cases[run].fmt;
+	if (le)
+		mt_tr(c->t, "snprintf \"%s\": load %d %s", fmt, le, err);
+	else
+		mt_tr(c->t, "snprintf \"%s\": retval %lld r0 %lld \"%.100s\"", fmt, (long long)ret,
+		      (long long)hk_word(out, 0), (const char *)out + 8);
+}
+
+static const struct hk_case case_snprintf = {
+        .maps = {OUT_MAP, {BPF_MAP_TYPE_ARRAY, 4, 64, 1, 0}},
+        .text = snprintf_text,
+        .nruns = sizeof snp_cases / sizeof snp_cases[0],
+        .may_refuse = true,
+        .setup = snprintf_setup,
+        .before = snprintf_before,
+        .report = snprintf_report,
+};
+
+/* --- trace_printk return values: the format in out, its size in the program --- */
+
+static const struct {
+	const char *fmt;
+	int size_adj; /* fmt_size = strlen + 1 + size_adj */
+} tp_cases[] = {
+        {"hello\n", 0}, {"v=%d w=%u\n", 0}, {"%lld|%llx\n", 0},   {"no nul", -1},
+        {"%s\n", 0},    {"bad %y\n", 0},    {"%d %d %d %d\n", 0}, {"", 0},
+};
+
+static void trace_printk_before(struct hk_ctx *c, int run)
+{
+	unsigned char v[OUT_SIZE] = {0};
+	snprintf((char *)v, sizeof v, "%s", tp_cases[run].fmt);
+	map_set(c->kernel, c->maps[0], 0, v);
+}
+
+static void trace_printk_text(struct hk_ctx *c, int run, char *buf, size_t len)
+{
+	snprintf(buf, len,
+	         "$PRE"
+	         "r1 = r0\nr2 = %d\nr3 = -5\nr4 = 0x12345678abc ll\nr5 = r0\n"
+	         "call 6\n"
+	         "exit\n"
+	         "fail:\nr0 = 1\nexit\n",
+	         (int)strlen(tp_cases[run].fmt) + 1 + tp_cases[run].size_adj);
+}
+
+static void trace_printk_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                                const unsigned char *out)
+{
+	char shown[64];
+	size_t o = 0;
+	for (const char *f = tp_cases[run].fmt; *f && o + 3 < sizeof shown; f++) {
+		if (*f == '\n') {
+			shown[o++] = '\\';
+			shown[o++] = 'n';
+		} else {
+			shown[o++] = *f;
+		}
+	}
+	shown[o] = 0;
+	mt_tr(c->t, "trace_printk \"%s\" size %+d: retval %lld", shown, tp_cases[run].size_adj,
+	      (long long)ret);
+}
+
+static const struct hk_case case_trace_printk = {
+        .maps = {OUT_MAP},
+        .text = trace_printk_text,
+        .nruns = sizeof tp_cases / sizeof tp_cases[0],
+        .before = trace_printk_before,
+        .report = trace_printk_report,
+};
+
+/* --- callbacks: bpf_loop(in.n, cb, &ctx, in.flags), ctx = {sum of i, calls}; cb stops
+ * at in.stop --- */
+
+static const struct {
+	uint32_t n, flags;
+	uint64_t stop;
+} loop_runs[] = {{10, 0, ~0ull}, {10, 0, 3},    {0, 0, ~0ull},
+                 {1, 0, 0},      {5, 1, ~0ull}, {(8u << 20) + 1, 0, ~0ull},
+                 {1000, 0, 999}};
+
+static void loop_text(struct hk_ctx *c, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+	         "$PRE"
+	         "r6 = r0\n"
+	         "*(u32 *)(r10 - 8) = 0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = r10\nr2 += -8\ncall 1\n"
 	         "if r0 == 0 goto fail\n"
 	         "r1 = *(u32 *)(r0 + 0)\n"
 	         "r4 = *(u32 *)(r0 + 4)\n"
@@ -524,86 +706,105 @@ static void script_callbacks(int kernel, struct mt_trace *t)
 	         "if r1 != r4 goto cont\n"
 	         "r0 = 1\n"
 	         "cont:\n"
-	         "exit\n",
-	         pre, in);
-	int fd = prog_load_ok(kernel, text);
-	static const struct {
-		uint32_t n, flags;
-		uint64_t stop;
-	} runs[] = {{10, 0, ~0ull}, {10, 0, 3},    {0, 0, ~0ull},
-	            {1, 0, 0},      {5, 1, ~0ull}, {(8u << 20) + 1, 0, ~0ull},
-	            {1000, 0, 999}};
-	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-		uint32_t v[4] = {runs[i].n, runs[i].flags};
-		memcpy(v + 2, &runs[i].stop, 8);
-		map_set(kernel, in, 0, v);
-		int64_t ret = prog_run(kernel, fd);
-		int64_t res[OUT_SIZE / 8];
-		map_get(kernel, out, 0, res);
-		mt_tr(t, "loop n=%u flags=%u stop=%lld: retval %lld r0 %lld sum %lld", runs[i].n,
-		      runs[i].flags, (long long)runs[i].stop, (long long)ret, (long long)res[0],
-		      (long long)res[1]);
-	}
-	prog_close(kernel, fd);
-
-	/* for_each over an array and a hash: count, sum of values, values written back */
-	uint32_t types[] = {BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY};
-	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
-		int m = map_create(kernel, types[k], 4, 8, 8, 0);
-		for (uint32_t key = 0; key < 6; key++) {
-			uint64_t val[256] = {0}; /* per-CPU maps take one value per CPU */
-			for (int c = 0; c < 256; c++)
-				val[c] = 100 + key;
-			map_set(kernel, m, key, val);
-		}
-		for (int stop = 0; stop < 2; stop++) {
-			snprintf(text, sizeof text,
-			         "%s"
-			         "r6 = r0\n"
-			         "*(u64 *)(r10 - 16) = 0\n"
-			         "*(u64 *)(r10 - 24) = 0\n"
-			         "r1 = map[fd:%d] ll\n"
-			         "r2 = func[cb]\n"
-			         "r3 = r10\nr3 += -24\n"
-			         "r4 = 0\n"
-			         "call 164\n"
-			         "*(u64 *)(r6 + 0) = r0\n"
-			         "r1 = *(u64 *)(r10 - 24)\n"
-			         "*(u64 *)(r6 + 8) = r1\n"
-			         "r0 = 0\nexit\n"
-			         "fail:\nr0 = 1\nexit\n"
-			         "cb:\n"
-			         "r5 = *(u64 *)(r3 + 0)\n"
-			         "r6 = *(u64 *)(r4 + 0)\n"
-			         "r6 += r5\n"
-			         "*(u64 *)(r4 + 0) = r6\n"
-			         "r1 = *(u32 *)(r2 + 0)\n"
-			         "r5 += 1\n"
-			         "r5 += r1\n"
-			         "*(u64 *)(r3 + 0) = r5\n"
-			         "r0 = 0\n"
-			         "if r1 != %d goto cont\n"
-			         "r0 = 1\n"
-			         "cont:\n"
-			         "exit\n",
-			         pre, m, stop ? (types[k] == BPF_MAP_TYPE_HASH ? 77 : 3) : 77);
-			/* the callback: ctx += value (a sum: the order of a hash does not matter),
-			 * value += 1 + key (values are writable) */
-			fd = prog_load_ok(kernel, text);
-			int64_t ret = prog_run(kernel, fd);
-			int64_t res[OUT_SIZE / 8];
-			map_get(kernel, out, 0, res);
-			mt_tr(t, "for_each map %u stop %d: retval %lld r0 %lld ctx %lld", types[k],
-			      stop, (long long)ret, (long long)res[0], (long long)res[1]);
-			prog_close(kernel, fd);
-		}
-		side_close(kernel, m);
-	}
-	side_close(kernel, in);
-	side_close(kernel, out);
+	         "exit\n");
 }
 
-/* --- ring buffer --- */
+static void loop_before(struct hk_ctx *c, int run)
+{
+	uint32_t v[4] = {loop_runs[run].n, loop_runs[run].flags};
+	memcpy(v + 2, &loop_runs[run].stop, 8);
+	map_set(c->kernel, c->maps[1], 0, v);
+}
+
+static void loop_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                        const unsigned char *out)
+{
+	mt_tr(c->t, "loop n=%u flags=%u stop=%lld: retval %lld r0 %lld sum %lld", loop_runs[run].n,
+	      loop_runs[run].flags, (long long)loop_runs[run].stop, (long long)ret,
+	      (long long)hk_word(out, 0), (long long)hk_word(out, 1));
+}
+
+static const struct hk_case case_loop = {
+        .maps = {OUT_MAP, {BPF_MAP_TYPE_ARRAY, 4, 16, 1, 0}},
+        .nprogs = 1,
+        .text = loop_text,
+        .nruns = sizeof loop_runs / sizeof loop_runs[0],
+        .before = loop_before,
+        .report = loop_report,
+};
+
+/* for_each over an array, a hash, a per-CPU array (run / 2), without and with a stop
+ * (run % 2): the callback adds each value to ctx (a sum: a hash's order does not matter)
+ * and writes value + 1 + key back (values are writable) */
+static const uint32_t each_types[] = {BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH,
+                                      BPF_MAP_TYPE_PERCPU_ARRAY};
+
+static void for_each_before(struct hk_ctx *c, int run)
+{
+	if (run % 2)
+		return;
+	int m = map_create(c->kernel, each_types[run / 2], 4, 8, 8, 0);
+	for (uint32_t key = 0; key < 6; key++) {
+		uint64_t val[256] = {0}; /* per-CPU maps take one value per CPU */
+		for (int i = 0; i < 256; i++)
+			val[i] = 100 + key;
+		map_set(c->kernel, m, key, val);
+	}
+	hk_keep(c, m);
+	c->aux = m;
+}
+
+static void for_each_text(struct hk_ctx *c, int run, char *buf, size_t len)
+{
+	int stop = run % 2;
+	snprintf(buf, len,
+	         "$PRE"
+	         "r6 = r0\n"
+	         "*(u64 *)(r10 - 16) = 0\n"
+	         "*(u64 *)(r10 - 24) = 0\n"
+	         "r1 = map[fd:$AUX] ll\n"
+	         "r2 = func[cb]\n"
+	         "r3 = r10\nr3 += -24\n"
+	         "r4 = 0\n"
+	         "call 164\n"
+	         "*(u64 *)(r6 + 0) = r0\n"
+	         "r1 = *(u64 *)(r10 - 24)\n"
+	         "*(u64 *)(r6 + 8) = r1\n"
+	         "r0 = 0\nexit\n"
+	         "fail:\nr0 = 1\nexit\n"
+	         "cb:\n"
+	         "r5 = *(u64 *)(r3 + 0)\n"
+	         "r6 = *(u64 *)(r4 + 0)\n"
+	         "r6 += r5\n"
+	         "*(u64 *)(r4 + 0) = r6\n"
+	         "r1 = *(u32 *)(r2 + 0)\n"
+	         "r5 += 1\n"
+	         "r5 += r1\n"
+	         "*(u64 *)(r3 + 0) = r5\n"
+	         "r0 = 0\n"
+	         "if r1 != %d goto cont\n"
+	         "r0 = 1\n"
+	         "cont:\n"
+	         "exit\n",
+	         stop ? (each_types[run / 2] == BPF_MAP_TYPE_HASH ? 77 : 3) : 77);
+}
+
+static void for_each_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                            const unsigned char *out)
+{
+	mt_tr(c->t, "for_each map %u stop %d: retval %lld r0 %lld ctx %lld", each_types[run / 2],
+	      run % 2, (long long)ret, (long long)hk_word(out, 0), (long long)hk_word(out, 1));
+}
+
+static const struct hk_case case_for_each = {
+        .maps = {OUT_MAP},
+        .text = for_each_text,
+        .nruns = 2 * sizeof each_types / sizeof each_types[0],
+        .before = for_each_before,
+        .report = for_each_report,
+};
+
+/* --- ring buffer: map 1 is the ring (4096 bytes) --- */
 
 /* Records from the ring, read through its mappings as libbpf does. */
 static void ringbuf_read(int fd, uint32_t size, struct mt_trace *t)
@@ -629,83 +830,84 @@ static void ringbuf_read(int fd, uint32_t size, struct mt_trace *t)
 	munmap(prod, (size_t)page + 2 * size);
 }
 
-static void script_ringbuf(int kernel, struct mt_trace *t)
+static void ringbuf_text(struct hk_ctx *c, int i, char *buf, size_t len)
 {
-	int rb = map_create(kernel, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	char text[4096], pre[256];
-	snprintf(pre, sizeof pre, out_lookup, out);
-	snprintf(text, sizeof text,
-	         "%s"
+	snprintf(buf, len, "%s",
+	         "$PRE"
 	         "r6 = r0\n"
 	         "r1 = 0x1122334455667788 ll\n*(u64 *)(r10 - 16) = r1\n"
 	         "r1 = 0x99aabbccddeeff00 ll\n*(u64 *)(r10 - 8) = r1\n"
 	         /* output 12 bytes, then with an unknown flag */
-	         "r1 = map[fd:%d] ll\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\ncall 130\n"
+	         "r1 = map[fd:$M1] ll\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\ncall 130\n"
 	         "*(u64 *)(r6 + 0) = r0\n"
-	         "r1 = map[fd:%d] ll\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 8\ncall 130\n"
+	         "r1 = map[fd:$M1] ll\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 8\ncall 130\n"
 	         "*(u64 *)(r6 + 8) = r0\n"
 	         /* reserve 20, fill, submit */
-	         "r1 = map[fd:%d] ll\nr2 = 20\nr3 = 0\ncall 131\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 20\nr3 = 0\ncall 131\n"
 	         "if r0 == 0 goto skip1\n"
 	         "r1 = 0x0102030405060708 ll\n*(u64 *)(r0 + 0) = r1\n*(u64 *)(r0 + 8) = r1\n"
 	         "*(u32 *)(r0 + 16) = 0x0a0b0c0d\n"
 	         "r1 = r0\nr2 = 0\ncall 132\n"
 	         "skip1:\n"
 	         /* reserve 8, discard */
-	         "r1 = map[fd:%d] ll\nr2 = 8\nr3 = 0\ncall 131\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 8\nr3 = 0\ncall 131\n"
 	         "if r0 == 0 goto skip2\n"
 	         "*(u64 *)(r0 + 0) = 7\n"
 	         "r1 = r0\nr2 = 0\ncall 133\n"
 	         "skip2:\n"
 	         /* reserve with a flag: NULL; a record larger than the ring: NULL */
-	         "r1 = map[fd:%d] ll\nr2 = 8\nr3 = 1\ncall 131\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 8\nr3 = 1\ncall 131\n"
 	         "*(u64 *)(r6 + 16) = r0\n"
 	         "if r0 == 0 goto skip3\nr1 = r0\nr2 = 0\ncall 133\nskip3:\n"
-	         "r1 = map[fd:%d] ll\nr2 = 8192\nr3 = 0\ncall 131\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 8192\nr3 = 0\ncall 131\n"
 	         "*(u64 *)(r6 + 24) = r0\n"
 	         "if r0 == 0 goto skip4\nr1 = r0\nr2 = 0\ncall 133\nskip4:\n"
 	         /* query: available data, ring size, positions */
-	         "r1 = map[fd:%d] ll\nr2 = 0\ncall 134\n*(u64 *)(r6 + 32) = r0\n"
-	         "r1 = map[fd:%d] ll\nr2 = 1\ncall 134\n*(u64 *)(r6 + 40) = r0\n"
-	         "r1 = map[fd:%d] ll\nr2 = 2\ncall 134\n*(u64 *)(r6 + 48) = r0\n"
-	         "r1 = map[fd:%d] ll\nr2 = 3\ncall 134\n*(u64 *)(r6 + 56) = r0\n"
-	         "r1 = map[fd:%d] ll\nr2 = 77\ncall 134\n*(u64 *)(r6 + 64) = r0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 0\ncall 134\n*(u64 *)(r6 + 32) = r0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 1\ncall 134\n*(u64 *)(r6 + 40) = r0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 2\ncall 134\n*(u64 *)(r6 + 48) = r0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 3\ncall 134\n*(u64 *)(r6 + 56) = r0\n"
+	         "r1 = map[fd:$M1] ll\nr2 = 77\ncall 134\n*(u64 *)(r6 + 64) = r0\n"
 	         "r0 = 0\nexit\n"
-	         "fail:\nr0 = 1\nexit\n",
-	         pre, rb, rb, rb, rb, rb, rb, rb, rb, rb, rb, rb);
-	int fd = prog_load_ok(kernel, text);
-	for (int run = 0; run < 3; run++) {
-		int64_t ret = prog_run(kernel, fd);
-		int64_t res[OUT_SIZE / 8];
-		map_get(kernel, out, 0, res);
-		mt_tr(t,
+	         "fail:\nr0 = 1\nexit\n");
+}
+
+/* runs 0-2 traced (run 1 leaves its records for run 2's query), then up to 100 more until
+ * the ring is full (-EAGAIN) */
+static void ringbuf_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                           const unsigned char *out)
+{
+	if (run < 3) {
+		mt_tr(c->t,
 		      "ringbuf run %d: retval %lld output %lld %lld reserve-flags %s too-big %s "
 		      "avail %lld size %lld cons %lld prod %lld other %lld",
-		      run, (long long)ret, (long long)res[0], (long long)res[1],
-		      res[2] ? "ptr" : "NULL", res[3] ? "ptr" : "NULL", (long long)res[4],
-		      (long long)res[5], (long long)res[6], (long long)res[7], (long long)res[8]);
+		      run, (long long)ret, (long long)hk_word(out, 0), (long long)hk_word(out, 1),
+		      hk_word(out, 2) ? "ptr" : "NULL", hk_word(out, 3) ? "ptr" : "NULL",
+		      (long long)hk_word(out, 4), (long long)hk_word(out, 5),
+		      (long long)hk_word(out, 6), (long long)hk_word(out, 7),
+		      (long long)hk_word(out, 8));
 		if (run != 1)
-			ringbuf_read(rb, 4096, t); /* run 1 leaves its records for run 2's query */
+			ringbuf_read(c->maps[1], 4096, c->t);
+	} else if (hk_word(out, 0) != 0 && !c->scratch) {
+		mt_tr(c->t, "ringbuf full after %d runs: retval %lld output %lld", run - 3,
+		      (long long)ret, (long long)hk_word(out, 0));
+		c->scratch = 1;
 	}
-	/* until the ring is full: -EAGAIN */
-	int full = 0;
-	for (int i = 0; i < 100; i++) {
-		int64_t ret = prog_run(kernel, fd);
-		int64_t res[OUT_SIZE / 8];
-		map_get(kernel, out, 0, res);
-		if (res[0] != 0) {
-			mt_tr(t, "ringbuf full after %d runs: retval %lld output %lld", i,
-			      (long long)ret, (long long)res[0]);
-			full = 1;
-			break;
-		}
-	}
-	assert_true(full);
-	prog_close(kernel, fd);
-	side_close(kernel, rb);
-	side_close(kernel, out);
 }
+
+static void ringbuf_after(struct hk_ctx *c)
+{
+	assert_true(c->scratch); /* the ring filled up */
+}
+
+static const struct hk_case case_ringbuf = {
+        .maps = {OUT_MAP, {BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0}},
+        .nprogs = 1,
+        .text = ringbuf_text,
+        .nruns = 3 + 100,
+        .report = ringbuf_report,
+        .after = ringbuf_after,
+};
 
 /* --- the current task, probe reads --- */
 
@@ -758,14 +960,12 @@ static uint64_t cgroup2_ino(void)
 }
 
 /* bpf_get_current_cgroup_id and bpf_get_current_ancestor_cgroup_id at 0, level, level + 1,
- * -1 and level - 1, into cg[6]; the run's retval. */
-static int64_t cgroup_ids(int kernel, int level, uint64_t cg[6])
+ * -1 and level - 1 (level in ctx->scratch), into out[0..5]. */
+static void cgroup_text(struct hk_ctx *c, int i, char *buf, size_t len)
 {
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	char text[2048], pre[256];
-	snprintf(pre, sizeof pre, out_lookup, out);
-	snprintf(text, sizeof text,
-	         "%s"
+	int level = (int)c->scratch;
+	snprintf(buf, len,
+	         "$PRE"
 	         "r6 = r0\n"
 	         "call 80\n*(u64 *)(r6 + 0) = r0\n"
 	         "r1 = 0\ncall 123\n*(u64 *)(r6 + 8) = r0\n"
@@ -775,24 +975,48 @@ static int64_t cgroup_ids(int kernel, int level, uint64_t cg[6])
 	         "r1 = %d\ncall 123\n*(u64 *)(r6 + 40) = r0\n"
 	         "r0 = 0\nexit\n"
 	         "fail:\nr0 = 1\nexit\n",
-	         pre, level, level + 1, level - 1);
-	int fd = prog_load_ok(kernel, text);
-	int64_t ret = prog_run(kernel, fd);
-	unsigned char res[OUT_SIZE];
-	map_get(kernel, out, 0, res);
-	memcpy(cg, res, 6 * sizeof *cg);
-	prog_close(kernel, fd);
-	side_close(kernel, out);
-	return ret;
+	         level, level + 1, level - 1);
 }
 
-static void script_task(int kernel, struct mt_trace *t)
+static int cgroup_level_wanted;
+
+static void cgroup_setup(struct hk_ctx *c)
 {
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	char text[4096], pre[256];
-	snprintf(pre, sizeof pre, out_lookup, out);
-	snprintf(text, sizeof text,
-	         "%s"
+	c->scratch = cgroup_level_wanted;
+}
+
+static int64_t cgroup_retval;
+static uint64_t cgroup_out[6];
+
+static void cgroup_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                          const unsigned char *out)
+{
+	cgroup_retval = ret;
+	memcpy(cgroup_out, out, sizeof cgroup_out);
+}
+
+static const struct hk_case case_cgroup = {
+        .maps = {OUT_MAP},
+        .nprogs = 1,
+        .text = cgroup_text,
+        .nruns = 1,
+        .setup = cgroup_setup,
+        .report = cgroup_report,
+};
+
+/* cgroup ids for level into cg[6]; the run's retval */
+static int64_t cgroup_ids(int kernel, int level, uint64_t cg[6])
+{
+	cgroup_level_wanted = level;
+	hk_run(kernel, NULL, &case_cgroup);
+	memcpy(cg, cgroup_out, sizeof cgroup_out);
+	return cgroup_retval;
+}
+
+static void task_text(struct hk_ctx *c, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+	         "$PRE"
 	         "r6 = r0\n"
 	         "call 14\n*(u64 *)(r6 + 0) = r0\n"
 	         "call 15\n*(u64 *)(r6 + 8) = r0\n"
@@ -809,35 +1033,40 @@ static void script_task(int kernel, struct mt_trace *t)
 	         "*(u64 *)(r6 + 112) = r0\n"
 	         "r1 = r6\nr1 += 120\nr2 = 4\nr3 = 0\ncall 115\n"
 	         "r0 = 0\nexit\n"
-	         "fail:\nr0 = 1\nexit\n",
-	         pre);
-	int fd = prog_load_ok(kernel, text);
+	         "fail:\nr0 = 1\nexit\n");
+}
+
+static void task_before(struct hk_ctx *c, int run)
+{
 	unsigned char res[OUT_SIZE];
 	memset(res, 0x55, sizeof res);
-	map_set(kernel, out, 0, res);
-	int64_t ret = prog_run(kernel, fd);
-	map_get(kernel, out, 0, res);
-	uint64_t pid_tgid, uid_gid;
-	memcpy(&pid_tgid, res, 8);
-	memcpy(&uid_gid, res + 8, 8);
+	map_set(c->kernel, c->maps[0], 0, res);
+}
+
+static void task_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                        const unsigned char *res)
+{
+	uint64_t pid_tgid = (uint64_t)hk_word(res, 0), uid_gid = (uint64_t)hk_word(res, 1);
 	char hex[2 * OUT_SIZE + 1];
-	mt_tr(t, "task: retval %lld pid_tgid %s uid_gid %s", (long long)ret,
+	mt_tr(c->t, "task: retval %lld pid_tgid %s uid_gid %s", (long long)ret,
 	      pid_tgid == ((uint64_t)getpid() << 32 | (uint32_t)gettid()) ? "= ours" : "differs",
 	      uid_gid == ((uint64_t)getgid() << 32 | getuid()) ? "= ours" : "differs");
 	mt_hex(hex, res + 16, 24);
-	mt_tr(t, "comm 16 and its result: %s", hex);
+	mt_tr(c->t, "comm 16 and its result: %s", hex);
 	mt_hex(hex, res + 40, 8);
-	mt_tr(t, "comm 6 (and 2 bytes left as they were): %s", hex);
+	mt_tr(c->t, "comm 6 (and 2 bytes left as they were): %s", hex);
 	mt_hex(hex, res + 48, OUT_SIZE - 48);
-	mt_tr(t, "probe reads: %s", hex);
-	prog_close(kernel, fd);
+	mt_tr(c->t, "probe reads: %s", hex);
+}
 
-	/* cgroup ids: ours, its ancestors at 0, at its own level, one deeper, at -1 */
+/* cgroup ids: ours, its ancestors at 0, at its own level, one deeper, at -1 */
+static void task_after(struct hk_ctx *c)
+{
 	uint64_t cg[6];
 	int level = cgroup2_level();
-	ret = cgroup_ids(kernel, level, cg);
+	int64_t ret = cgroup_ids(c->kernel, level, cg);
 	uint64_t ino = cgroup2_ino();
-	mt_tr(t,
+	mt_tr(c->t,
 	      "cgroup: retval %lld id %s, ancestor(0) %llu, ancestor(own level) %s, "
 	      "ancestor(level + 1) %llu, ancestor(-1) %llu",
 	      (long long)ret,
@@ -846,40 +1075,66 @@ static void script_task(int kernel, struct mt_trace *t)
 	                     : "differs",
 	      (unsigned long long)cg[1], cg[2] == cg[0] ? "= id" : "differs",
 	      (unsigned long long)cg[3], (unsigned long long)cg[4]);
-	side_close(kernel, out);
 }
 
-/* --- tail calls --- */
+static const struct hk_case case_task = {
+        .maps = {OUT_MAP},
+        .nprogs = 1,
+        .text = task_text,
+        .nruns = 1,
+        .before = task_before,
+        .report = task_report,
+        .after = task_after,
+};
 
-static void script_tail_call(int kernel, struct mt_trace *t)
+/* --- tail calls: map 1 is a prog array; its slot 1 gets the target before run 1 --- */
+
+static void tail_call_setup(struct hk_ctx *c)
 {
-	int pa = map_create(kernel, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);
-	int target = prog_load_ok(kernel, "r0 = 42\nexit\n");
-	char text[1024];
-	snprintf(text, sizeof text,
-	         "r6 = r1\n"
-	         "r1 = r6\nr2 = map[fd:%d] ll\nr3 = 1\ncall 12\n" /* slot 1: the target */
-	         "r0 = 7\nexit\n",
-	         pa);
-	int fd = prog_load_ok(kernel, text);
-	mt_tr(t, "tail call, empty slot: retval %lld", (long long)prog_run(kernel, fd));
-	uint32_t tfd = (uint32_t)target;
-	map_set(kernel, pa, 1, &tfd);
-	mt_tr(t, "tail call, slot set: retval %lld", (long long)prog_run(kernel, fd));
-	snprintf(text, sizeof text,
-	         "r6 = r1\n"
-	         "r1 = r6\nr2 = map[fd:%d] ll\nr3 = 9\ncall 12\n" /* index past the end */
-	         "r0 = 8\nexit\n",
-	         pa);
-	prog_close(kernel, fd);
-	fd = prog_load_ok(kernel, text);
-	mt_tr(t, "tail call, index past the end: retval %lld", (long long)prog_run(kernel, fd));
-	prog_close(kernel, fd);
-	prog_close(kernel, target);
-	side_close(kernel, pa);
+	c->aux = prog_load_ok(c->kernel, "r0 = 42\nexit\n");
+	hk_keep(c, c->aux);
 }
 
-/* --- perf event output --- */
+static void tail_call_text(struct hk_ctx *c, int i, char *buf, size_t len)
+{
+	snprintf(buf, len,
+	         "r6 = r1\n"
+	         "r1 = r6\nr2 = map[fd:$M1] ll\nr3 = %d\ncall 12\n" /* 1: the target; 9: past */
+	         "r0 = %d\nexit\n",
+	         i ? 9 : 1, i ? 8 : 7);
+}
+
+static void tail_call_before(struct hk_ctx *c, int run)
+{
+	uint32_t tfd = (uint32_t)c->aux;
+	if (run == 1)
+		map_set(c->kernel, c->maps[1], 1, &tfd);
+}
+
+static int tail_call_prog(int run)
+{
+	return run == 2;
+}
+
+static void tail_call_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                             const unsigned char *out)
+{
+	static const char *const what[] = {"empty slot", "slot set", "index past the end"};
+	mt_tr(c->t, "tail call, %s: retval %lld", what[run], (long long)ret);
+}
+
+static const struct hk_case case_tail_call = {
+        .maps = {{0}, {BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0}},
+        .nprogs = 2,
+        .text = tail_call_text,
+        .nruns = 3,
+        .setup = tail_call_setup,
+        .before = tail_call_before,
+        .prog_of_run = tail_call_prog,
+        .report = tail_call_report,
+};
+
+/* --- perf event output: map 1 is a perf event array, slot 0 has an event, 1 none --- */
 
 static int perf_fd = -1;
 static void *perf_ring;
@@ -935,85 +1190,92 @@ static void perf_kernel_samples(struct mt_trace *t)
 	__atomic_store_n(&mp->data_tail, tail, __ATOMIC_RELEASE);
 }
 
-struct perf_ctx {
-	struct mt_trace *t;
-};
-
 static void perf_ours_cb(void *ctx, int cpu, void *data, uint32_t size)
 {
 	char hex[25];
 	mt_hex(hex, data, 12);
-	mt_tr(((struct perf_ctx *)ctx)->t, "  sample %s", hex);
+	mt_tr(ctx, "  sample %s", hex);
 }
 
-static void script_perf(int kernel, struct mt_trace *t)
+static void perf_setup(struct hk_ctx *c)
 {
-	int pa = map_create(kernel, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0);
-	int out = map_create(kernel, BPF_MAP_TYPE_ARRAY, 4, OUT_SIZE, 1, 0);
-	uint32_t slot = kernel ? (uint32_t)perf_fd : 1;
-	map_set(kernel, pa, 0, &slot); /* slot 0 has an event, slot 1 none */
-	char text[4096], pre[256];
-	snprintf(pre, sizeof pre, out_lookup, out);
-	snprintf(text, sizeof text,
+	uint32_t slot = c->kernel ? (uint32_t)perf_fd : 1;
+	map_set(c->kernel, c->maps[1], 0, &slot);
+}
+
+static void perf_text(struct hk_ctx *c, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
 	         "r9 = r1\n"
-	         "%s"
+	         "$PRE"
 	         "r6 = r0\n"
 	         "r1 = 0x0807060504030201 ll\n*(u64 *)(r10 - 16) = r1\n"
 	         "*(u64 *)(r10 - 8) = 0x0c0b0a09\n"
-	         "r1 = r9\nr2 = map[fd:%d] ll\nr3 = 0\nr4 = r10\nr4 += -16\nr5 = 12\ncall 25\n"
+	         "r1 = r9\nr2 = map[fd:$M1] ll\nr3 = 0\nr4 = r10\nr4 += -16\nr5 = 12\ncall 25\n"
 	         "*(u64 *)(r6 + 0) = r0\n"
-	         "r1 = r9\nr2 = map[fd:%d] ll\nr3 = 1\nr4 = r10\nr4 += -16\nr5 = 12\ncall 25\n"
+	         "r1 = r9\nr2 = map[fd:$M1] ll\nr3 = 1\nr4 = r10\nr4 += -16\nr5 = 12\ncall 25\n"
 	         "*(u64 *)(r6 + 8) = r0\n"
-	         "r1 = r9\nr2 = map[fd:%d] ll\nr3 = 5\nr4 = r10\nr4 += -16\nr5 = 12\ncall 25\n"
+	         "r1 = r9\nr2 = map[fd:$M1] ll\nr3 = 5\nr4 = r10\nr4 += -16\nr5 = 12\ncall 25\n"
 	         "*(u64 *)(r6 + 16) = r0\n"
-	         "r1 = r9\nr2 = map[fd:%d] ll\nr3 = 1\nr3 <<= 63\nr4 = r10\nr4 += -16\nr5 = 12\n"
+	         "r1 = r9\nr2 = map[fd:$M1] ll\nr3 = 1\nr3 <<= 63\nr4 = r10\nr4 += -16\nr5 = 12\n"
 	         "call 25\n"
 	         "*(u64 *)(r6 + 24) = r0\n"
 	         "r0 = 0\nexit\n"
-	         "fail:\nr0 = 1\nexit\n",
-	         pre, pa, pa, pa, pa);
-	int fd = prog_load_ok(kernel, text);
-	int64_t ret = prog_run(kernel, fd);
-	int64_t res[OUT_SIZE / 8];
-	map_get(kernel, out, 0, res);
-	mt_tr(t, "perf output: retval %lld slot0 %lld slot1 %lld past-end %lld bad-flags %lld",
-	      (long long)ret, (long long)res[0], (long long)res[1], (long long)res[2],
-	      (long long)res[3]);
-	if (kernel) {
-		perf_kernel_samples(t);
-	} else {
-		struct bpf_map *m;
-		assert_int_equal(bpf_map_attach_fd(pa, &m), 0);
-		struct perf_consumer *c = perf_consumer_new(m);
-		assert_non_null(c);
-		struct perf_ctx pc = {t};
-		perf_consume(c, perf_ours_cb, NULL, &pc);
-		perf_consumer_free(c);
-		bpf_map_detach(m);
-	}
-	prog_close(kernel, fd);
-	side_close(kernel, pa);
-	side_close(kernel, out);
+	         "fail:\nr0 = 1\nexit\n");
 }
+
+static void perf_report(struct hk_ctx *c, int run, int le, const char *err, int64_t ret,
+                        const unsigned char *out)
+{
+	mt_tr(c->t, "perf output: retval %lld slot0 %lld slot1 %lld past-end %lld bad-flags %lld",
+	      (long long)ret, (long long)hk_word(out, 0), (long long)hk_word(out, 1),
+	      (long long)hk_word(out, 2), (long long)hk_word(out, 3));
+	if (c->kernel) {
+		perf_kernel_samples(c->t);
+		return;
+	}
+	struct bpf_map *m;
+	assert_int_equal(bpf_map_attach_fd(c->maps[1], &m), 0);
+	struct perf_consumer *pc = perf_consumer_new(m);
+	assert_non_null(pc);
+	perf_consume(pc, perf_ours_cb, NULL, c->t);
+	perf_consumer_free(pc);
+	bpf_map_detach(m);
+}
+
+static const struct hk_case case_perf = {
+        .maps = {OUT_MAP, {BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0}},
+        .nprogs = 1,
+        .text = perf_text,
+        .nruns = 1,
+        .setup = perf_setup,
+        .report = perf_report,
+};
 
 /* --- the runs --- */
 
 struct script {
 	const char *name, *fixture;
-	mt_script_fn fn;
-	bool pin_cpu0; /* perf events are per CPU: run where the event is */
+	const struct hk_case *cases[3]; /* run in order into one trace */
+	bool pin_cpu0;                  /* perf events are per CPU: run where the event is */
 };
 
 static const struct script scripts[] = {
-        {"strtol", FIX("strtol"), script_strtol, false},
-        {"snprintf", FIX("snprintf"), script_snprintf, false},
-        {"trace_printk", FIX("trace_printk"), script_trace_printk, false},
-        {"callbacks", FIX("callbacks"), script_callbacks, false},
-        {"ringbuf", FIX("ringbuf"), script_ringbuf, false},
-        {"task", FIX("task"), script_task, false},
-        {"tail_call", FIX("tail_call"), script_tail_call, false},
-        {"perf", FIX("perf"), script_perf, true},
+        {"strtol", FIX("strtol"), {&case_strtol}, false},
+        {"snprintf", FIX("snprintf"), {&case_snprintf}, false},
+        {"trace_printk", FIX("trace_printk"), {&case_trace_printk}, false},
+        {"callbacks", FIX("callbacks"), {&case_loop, &case_for_each}, false},
+        {"ringbuf", FIX("ringbuf"), {&case_ringbuf}, false},
+        {"task", FIX("task"), {&case_task}, false},
+        {"tail_call", FIX("tail_call"), {&case_tail_call}, false},
+        {"perf", FIX("perf"), {&case_perf}, true},
 };
+
+static void script_run(const struct script *s, int kernel, struct mt_trace *t)
+{
+	for (size_t i = 0; i < sizeof s->cases / sizeof s->cases[0] && s->cases[i]; i++)
+		hk_run(kernel, t, s->cases[i]);
+}
 
 static void pin_cpu0(void)
 {
@@ -1046,7 +1308,7 @@ static void test_script(void **state)
 		struct mt_trace kern = {0}, ours = {0};
 		live_traces[0] = &kern;
 		live_traces[1] = &ours;
-		s->fn(1, &kern);
+		script_run(s, 1, &kern);
 		if (s->pin_cpu0) {
 			close(perf_fd);
 			perf_fd = -1;
@@ -1064,7 +1326,7 @@ static void test_script(void **state)
 			fputs(kern.buf ? kern.buf : "", f);
 			fclose(f);
 		}
-		s->fn(0, &ours);
+		script_run(s, 0, &ours);
 		progs_close_all();
 		char what[64];
 		snprintf(what, sizeof what, "%s live kernel", s->name);
@@ -1075,7 +1337,7 @@ static void test_script(void **state)
 	}
 	struct mt_trace ours = {0};
 	live_traces[1] = &ours;
-	s->fn(0, &ours);
+	script_run(s, 0, &ours);
 	live_traces[1] = NULL;
 	progs_close_all();
 	char *want = tu_read_file(s->fixture, NULL);

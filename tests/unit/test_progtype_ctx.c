@@ -58,6 +58,12 @@ static const struct ctx_cfg cfgs[] = {
 	{"sock_addr_recvmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, 0, {-8, 0}, {80, 0}},
 	{"sock_addr_unix_connect", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UNIX_CONNECT, 0, {-8, 0}, {80, 0}},
 	{"cgroup_device", BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, 0, {-8, 0}, {16, 0}},
+	{"sk_lookup", BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 0, {-8, 0}, {80, 0}},
+	{"sk_reuseport_select", BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, 0, {-8, 0}, {64, 0}},
+	{"sk_reuseport_migrate", BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, 0, {-8, 0}, {64, 0}},
+	{"cgroup_sysctl", BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, 0, {-8, 0}, {16, 0}},
+	{"cgroup_getsockopt", BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT, 0, {-8, 0}, {48, 0}},
+	{"cgroup_setsockopt", BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, 0, {-8, 0}, {48, 0}},
 };
 /* clang-format on */
 

@@ -39,6 +39,12 @@ static const struct {
         {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, 0},
         {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, 0},
         {BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UNIX_SENDMSG, 0},
+        {BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 0},
+        {BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, 0},
+        {BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, 0},
+        {BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, 0},
+        {BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT, 0},
+        {BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, 0},
 };
 
 static bool kernel_allows(uint32_t type, uint32_t eat, uint32_t flags, uint32_t id)
@@ -130,7 +136,11 @@ static void test_names_and_attach(void **state)
 	             {BPF_PROG_TYPE_XDP, "xdp"},
 	             {BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb"},
 	             {BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint"},
-	             {BPF_PROG_TYPE_FLOW_DISSECTOR, "flow_dissector"}};
+	             {BPF_PROG_TYPE_FLOW_DISSECTOR, "flow_dissector"},
+	             {BPF_PROG_TYPE_SK_LOOKUP, "sk_lookup"},
+	             {BPF_PROG_TYPE_SK_REUSEPORT, "sk_reuseport"},
+	             {BPF_PROG_TYPE_CGROUP_SYSCTL, "cgroup_sysctl"},
+	             {BPF_PROG_TYPE_CGROUP_SOCKOPT, "cgroup_sockopt"}};
 	for (size_t i = 0; i < PT_N(names); i++)
 		assert_string_equal(bpf_prog_type_info(names[i].type)->name, names[i].name);
 	assert_null(bpf_prog_type_info(0));
@@ -146,6 +156,19 @@ static void test_names_and_attach(void **state)
 	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_SYSCALL, &eat), -EINVAL);
 	eat = 12345;
 	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_XDP, &eat), 0);
+	/* the new types, as the kernel answered (sk_reuseport defaults to SELECT, sysctl
+	 * takes any attach type at load) */
+	eat = 0;
+	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_SK_LOOKUP, &eat), -EINVAL);
+	eat = 0;
+	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_SK_REUSEPORT, &eat), 0);
+	assert_int_equal(eat, BPF_SK_REUSEPORT_SELECT);
+	eat = BPF_SK_LOOKUP;
+	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_SK_REUSEPORT, &eat), -EINVAL);
+	eat = 12345;
+	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_CGROUP_SYSCTL, &eat), 0);
+	eat = BPF_CGROUP_SYSCTL;
+	assert_int_equal(bpf_prog_type_check_attach(BPF_PROG_TYPE_CGROUP_SOCKOPT, &eat), -EINVAL);
 	assert_true(bpf_helper_changes_pkt_data(BPF_FUNC_skb_store_bytes));
 	assert_true(bpf_helper_changes_pkt_data(BPF_FUNC_xdp_adjust_head));
 	assert_false(bpf_helper_changes_pkt_data(BPF_FUNC_skb_load_bytes));
@@ -157,7 +180,8 @@ static void test_names_and_attach(void **state)
 	assert_int_equal(r.maxval, 1);
 }
 
-/* The kernel's check_return_code for cgroup skb, asked live: egress 0..3, ingress 0..1. */
+/* The kernel's check_return_code, asked live: cgroup skb egress 0..3, ingress 0..1;
+ * sk_lookup, cgroup sysctl and sockopt 0..1; sk_reuseport anything. */
 static void test_retval_ranges_live(void **state)
 {
 	(void)state;
@@ -175,7 +199,17 @@ static void test_retval_ranges_live(void **state)
 	         {BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_INGRESS, -1},
 	         {BPF_PROG_TYPE_XDP, 0, -1},
 	         {BPF_PROG_TYPE_SOCKET_FILTER, 0, 1000},
-	         {BPF_PROG_TYPE_KPROBE, 0, 7}};
+	         {BPF_PROG_TYPE_KPROBE, 0, 7},
+	         {BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 1},
+	         {BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 2},
+	         {BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, -1},
+	         {BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, 5},
+	         {BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, -1},
+	         {BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, 1},
+	         {BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, 2},
+	         {BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT, 0},
+	         {BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, -1},
+	         {BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, 2}};
 	for (size_t i = 0; i < PT_N(c); i++) {
 		struct bpf_insn p[] = {I_MOV_K(0, c[i].r0), I_EXIT};
 		int fd = ptl_kernel_load(c[i].type, c[i].eat, 0, p, PT_N(p), NULL, 0);

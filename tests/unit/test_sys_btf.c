@@ -401,6 +401,313 @@ MB(map_lock_wrong_size,
         4, 64),
    HASH, 4, 16, 4, 1, 5, 0)
 
+/* --- Lifetime: maps and programs hold their BTF (the kernel's map->btf, prog->aux->btf) ---
+ *
+ * A BTF object lives while an fd or a holder does; BTF_GET_FD_BY_ID and BTF_GET_NEXT_ID find it
+ * by id from any process meanwhile, and answer ENOENT / skip it once it is gone. The kernel
+ * frees a map's or program's references from a work queue after the last close, so "gone" is
+ * polled for (up to 2 s). */
+
+/* mbase + [4] FUNC_PROTO int(void) + [5] FUNC "a" (static): enough for a program's func_info */
+static long life_btf(struct sc_env *env, size_t *size)
+{
+	static const uint32_t fn[] = {0, INFO(K_FUNC_PROTO, 0, 0), 1, M_A, INFO(K_FUNC, 0, 0), 4};
+	unsigned char b[1024];
+	uint32_t tlen = (uint32_t)(sizeof mbase + sizeof fn);
+	struct hdr h = {0xeB9F, 1, 0, 24, 0, tlen, tlen, sizeof mstrs};
+	memcpy(b, &h, sizeof h);
+	memcpy(b + 24, mbase, sizeof mbase);
+	memcpy(b + 24 + sizeof mbase, fn, sizeof fn);
+	memcpy(b + 24 + tlen, mstrs, sizeof mstrs);
+	*size = 24 + tlen + sizeof mstrs;
+	return sc_btf_load(env, b, *size, NULL, 0, 0);
+}
+
+static long life_info(struct sc_env *env, int fd, void *info, uint32_t len)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	memset(info, 0, len);
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = len;
+	a.info.info = (uintptr_t)info;
+	return sc_call(env, BPF_OBJ_GET_INFO_BY_FD, &a);
+}
+
+static uint32_t life_btf_id(struct sc_env *env, int fd)
+{
+	struct bpf_btf_info bi;
+	return life_info(env, fd, &bi, sizeof bi) ? 0 : bi.id;
+}
+
+static long life_get(struct sc_env *env, uint32_t id, uint32_t flags)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.btf_id = id;
+	a.open_flags = flags;
+	return sc_call(env, BPF_BTF_GET_FD_BY_ID, &a);
+}
+
+/* Does BTF_GET_NEXT_ID walk through id? */
+static bool life_listed(struct sc_env *env, uint32_t id)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	for (int i = 0; i < 100000; i++) {
+		if (sc_call(env, BPF_BTF_GET_NEXT_ID, &a) < 0)
+			return false;
+		if (a.next_id == id)
+			return true;
+		a.start_id = a.next_id;
+	}
+	return false;
+}
+
+/* BTF_GET_FD_BY_ID of id, polled until it fails (2 s at most): "ENOENT" once gone. */
+static void life_poll_gone(struct sc_env *env, uint32_t id, char *r)
+{
+	long fd = 0;
+	for (int i = 0; i < 200; i++) {
+		fd = life_get(env, id, 0);
+		if (fd < 0)
+			break;
+		sc_close((int)fd);
+		usleep(10000);
+	}
+	sc_res(r, fd);
+}
+
+static long life_map(struct sc_env *env, int btf, uint32_t key_id, uint32_t value_id)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_type = BPF_MAP_TYPE_HASH;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 4;
+	a.btf_fd = (uint32_t)btf;
+	a.btf_key_type_id = key_id;
+	a.btf_value_type_id = value_id;
+	return sc_call(env, BPF_MAP_CREATE, &a);
+}
+
+/* r0 = 0; exit, with func_info naming [5] when with_fi */
+static long life_prog(struct sc_env *env, int btf, bool with_fi)
+{
+	static const struct bpf_insn insns[] = {
+	        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0},
+	        {.code = BPF_JMP | BPF_EXIT},
+	};
+	struct bpf_func_info fi = {0, 5};
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = 2;
+	a.license = (uintptr_t) "GPL";
+	a.prog_btf_fd = (uint32_t)btf;
+	if (with_fi) {
+		a.func_info = (uintptr_t)&fi;
+		a.func_info_cnt = 1;
+		a.func_info_rec_size = sizeof fi;
+	}
+	return sc_call(env, BPF_PROG_LOAD, &a);
+}
+
+/* What bpf_map_info and bpf_btf_info say about a map's BTF. */
+SC(life_info_fields)
+{
+	size_t size;
+	long btf = life_btf(env, &size), m = life_map(env, (int)btf, 1, 1);
+	struct bpf_map_info mi;
+	struct bpf_btf_info bi;
+	char name[8] = "xxxxxxx";
+	long r1 = life_info(env, (int)m, &mi, sizeof mi);
+	memset(&bi, 0, sizeof bi);
+	bi.name = (uintptr_t)name;
+	bi.name_len = sizeof name;
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.info.bpf_fd = (uint32_t)btf;
+	a.info.info_len = sizeof bi;
+	a.info.info = (uintptr_t)&bi;
+	long r2 = sc_call(env, BPF_OBJ_GET_INFO_BY_FD, &a);
+	sprintf(out,
+	        "map=%ld,%ld info=%ld,%ld btf_id=%s key=%u value=%u; size=%s name_len=%u name=%s "
+	        "kernel_btf=%u",
+	        btf < 0 ? btf : 0, m < 0 ? m : 0, r1, r2,
+	        mi.btf_id && mi.btf_id == bi.id ? "same" : "differs", mi.btf_key_type_id,
+	        mi.btf_value_type_id, bi.btf_size == size ? "same" : "differs", bi.name_len,
+	        name[0] ? "?" : "empty", bi.kernel_btf);
+	sc_close((int)m);
+	sc_close((int)btf);
+}
+
+/* A map holds its BTF: found by id after the BTF fd is closed, and listed; gone with the map. */
+SC(life_held_by_map)
+{
+	size_t size;
+	long btf = life_btf(env, &size), m = life_map(env, (int)btf, 1, 1);
+	uint32_t id = life_btf_id(env, (int)btf);
+	sc_close((int)btf);
+	char r[3][16];
+	long fd = life_get(env, id, 0);
+	sc_res(r[0], fd);
+	struct bpf_btf_info bi;
+	bool same = fd >= 0 && !life_info(env, (int)fd, &bi, sizeof bi) && bi.id == id &&
+	            bi.btf_size == size;
+	int fl = fd >= 0 ? fcntl((int)fd, F_GETFL) & O_ACCMODE : -1;
+	sc_close((int)fd);
+	bool listed = life_listed(env, id);
+	sc_close((int)m);
+	life_poll_gone(env, id, r[1]);
+	bool listed_after = life_listed(env, id);
+	sprintf(out, "get=%s info=%s mode=%s listed=%d; map closed: get=%s listed=%d", r[0],
+	        same ? "same" : "differs",
+	        fl == O_RDONLY ? "rdonly"
+	        : fl < 0       ? "-"
+	                       : "rdwr",
+	        listed, r[1], listed_after);
+}
+
+/* BTF alone: gone with its last fd; id 0 and ids never used. */
+SC(life_btf_alone)
+{
+	size_t size;
+	long btf = life_btf(env, &size);
+	uint32_t id = life_btf_id(env, (int)btf);
+	char r[4][16];
+	long fd = life_get(env, id, 0);
+	sc_res(r[0], fd);
+	sc_close((int)fd);
+	sc_close((int)btf);
+	life_poll_gone(env, id, r[1]);
+	sc_res(r[2], life_get(env, 0, 0));
+	sc_res(r[3], life_get(env, 0x7ffffff0, 0));
+	sprintf(out, "open=%s closed=%s id0=%s unused=%s listed=%d", r[0], r[1], r[2], r[3],
+	        life_listed(env, id));
+}
+
+/* open_flags of BTF_GET_FD_BY_ID. */
+SC(life_get_flags)
+{
+	size_t size;
+	long btf = life_btf(env, &size);
+	uint32_t id = life_btf_id(env, (int)btf);
+	char r[3][16];
+	long fd;
+	sc_res(r[0], fd = life_get(env, id, BPF_F_RDONLY));
+	sc_close((int)fd);
+	sc_res(r[1], fd = life_get(env, id, BPF_F_WRONLY));
+	sc_close((int)fd);
+	sc_res(r[2], fd = life_get(env, id, 1u << 10));
+	sc_close((int)fd);
+	sc_close((int)btf);
+	sprintf(out, "rdonly=%s wronly=%s bad=%s", r[0], r[1], r[2]);
+}
+
+/* A map without BTF ids does not take the BTF (btf_fd alone is ignored). */
+SC(life_btf_fd_alone)
+{
+	size_t size;
+	long btf = life_btf(env, &size), m = life_map(env, (int)btf, 0, 0);
+	uint32_t id = life_btf_id(env, (int)btf);
+	struct bpf_map_info mi;
+	life_info(env, (int)m, &mi, sizeof mi);
+	sc_close((int)btf);
+	char r[16];
+	life_poll_gone(env, id, r);
+	sprintf(out, "map=%s btf_id=%u get=%s", m >= 0 ? "ok" : "fail", mi.btf_id, r);
+	sc_close((int)m);
+}
+
+/* A program loaded with prog_btf_fd but no func_info / line_info does not take the BTF. */
+SC(life_prog_no_func_info)
+{
+	size_t size;
+	long btf = life_btf(env, &size), p = life_prog(env, (int)btf, false);
+	uint32_t id = life_btf_id(env, (int)btf);
+	struct bpf_prog_info pi;
+	long ri = life_info(env, (int)p, &pi, sizeof pi);
+	sc_close((int)btf);
+	char r[2][16];
+	sc_res(r[0], p);
+	life_poll_gone(env, id, r[1]);
+	sprintf(out, "load=%s info=%ld btf_id=%u get=%s", r[0], ri, pi.btf_id, r[1]);
+	sc_close((int)p);
+}
+
+/* A program with func_info holds its BTF: prog info names it, found by id, gone with it. */
+SC(life_held_by_prog)
+{
+	size_t size;
+	long btf = life_btf(env, &size), p = life_prog(env, (int)btf, true);
+	uint32_t id = life_btf_id(env, (int)btf);
+	struct bpf_prog_info pi;
+	long ri = life_info(env, (int)p, &pi, sizeof pi);
+	sc_close((int)btf);
+	char r[3][16];
+	long fd;
+	sc_res(r[0], p);
+	sc_res(r[1], fd = life_get(env, id, 0));
+	sc_close((int)fd);
+	sc_close((int)p);
+	life_poll_gone(env, id, r[2]);
+	sprintf(out, "load=%s info=%ld btf_id=%s get=%s; closed: get=%s", r[0], ri,
+	        pi.btf_id == id ? "same" : "differs", r[1], r[2]);
+}
+
+/* Two processes: a child loads BTF, creates a map with it, pins the map and exits; the parent
+ * opens the pin and finds the BTF by the map's btf_id. */
+SC(life_two_process)
+{
+	if (!env->pin_dir) {
+		strcpy(out, "skip");
+		return;
+	}
+	char pin[256];
+	snprintf(pin, sizeof pin, "%s/btf_life_map", env->pin_dir);
+	size_t *size = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		long btf = life_btf(env, size), m = life_map(env, (int)btf, 1, 1);
+		union bpf_attr a;
+		memset(&a, 0, sizeof a);
+		a.bpf_fd = (uint32_t)m;
+		a.pathname = (uintptr_t)pin;
+		_exit(btf >= 0 && m >= 0 && sc_call(env, BPF_OBJ_PIN, &a) == 0 ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.pathname = (uintptr_t)pin;
+	long m = sc_call(env, BPF_OBJ_GET, &a);
+	struct bpf_map_info mi;
+	memset(&mi, 0, sizeof mi);
+	if (m >= 0)
+		life_info(env, (int)m, &mi, sizeof mi);
+	char r[2][16];
+	long fd = life_get(env, mi.btf_id, 0);
+	sc_res(r[0], fd);
+	struct bpf_btf_info bi;
+	memset(&bi, 0, sizeof bi);
+	if (fd >= 0)
+		life_info(env, (int)fd, &bi, sizeof bi);
+	sc_close((int)fd);
+	sc_close((int)m);
+	if (env->bpf == sc_our_bpf) /* our /sys/fs/bpf is the USERBPF_BPFFS root */
+		snprintf(pin, sizeof pin, "%s/btf_life_map", getenv("USERBPF_BPFFS"));
+	unlink(pin);
+	life_poll_gone(env, mi.btf_id, r[1]);
+	sprintf(out, "child=%d get=%s size=%s key=%u value=%u; unpinned: get=%s",
+	        WIFEXITED(st) ? WEXITSTATUS(st) : -1, r[0],
+	        bi.btf_size == *size ? "same" : "differs", mi.btf_key_type_id, mi.btf_value_type_id,
+	        r[1]);
+	munmap(size, 4096);
+}
+
 static const struct sc_case cases[] = {
         SC_ENTRY(hdr_short),
         SC_ENTRY(hdr_len_past_end),
@@ -501,6 +808,14 @@ static const struct sc_case cases[] = {
         SC_ENTRY(map_typedef_lock),
         SC_ENTRY(map_lock_misaligned),
         SC_ENTRY(map_lock_wrong_size),
+        SC_ENTRY(life_info_fields),
+        SC_ENTRY(life_held_by_map),
+        SC_ENTRY(life_btf_alone),
+        SC_ENTRY(life_get_flags),
+        SC_ENTRY(life_btf_fd_alone),
+        SC_ENTRY(life_prog_no_func_info),
+        SC_ENTRY(life_held_by_prog),
+        SC_ENTRY(life_two_process),
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
