@@ -9,7 +9,9 @@
 #ifndef USERBPF_CORE_HOOK_H
 #define USERBPF_CORE_HOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* > 0 while this thread maps or closes something for the library itself. */
@@ -18,5 +20,11 @@ extern __thread int ub_hook_internal __attribute__((tls_model("initial-exec")));
 /* mmap() for the library's own use: not subject to the interposed checks; a shared file
  * mapping is marked MADV_DONTDUMP. */
 void *ub_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+
+/* munmap() of (part of) a ub_mmap mapping: also forgets the range. */
+int ub_munmap(void *addr, size_t len);
+
+/* Does [start, end) lie inside one of this process's own shared file views (ub_mmap)? */
+bool ub_mmap_is_view(uintptr_t start, uintptr_t end);
 
 #endif /* USERBPF_CORE_HOOK_H */

@@ -7,6 +7,7 @@
 #ifndef USERBPF_HELPER_INTERNAL_H
 #define USERBPF_HELPER_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,10 @@ int helper_copy_nofault(void *dst, const void *src, size_t size);
  * included); the length copied including the NUL, count when truncated (dst[count - 1] is
  * then NUL), 0 when count is 0, -EFAULT when unreadable. helper_probe.c. */
 long helper_strncpy_nofault(char *dst, const void *src, long count);
+
+/* Guarded runs: is sample a record still being written in one of the program's rings
+ * (bpf_ringbuf_submit/discard and their dynptr forms)? helper_output.c. */
+bool helper_ringbuf_sample_ok(struct userbpf_run_ctx *rc, uint64_t sample);
 
 #define MAX_BPRINTF_VARARGS 12 /* bpf_snprintf, bpf_trace_vprintk */
 #define MAX_BPRINTF_BUF 1024   /* bpf_trace_printk's output line */

@@ -42,8 +42,7 @@ uint64_t bpf_ringbuf_reserve_helper(uint64_t r1, uint64_t size, uint64_t flags, 
 	return (uint64_t)(uintptr_t)rec;
 }
 
-/* Guarded runs: is sample a record still being written in one of the program's rings? */
-static bool ringbuf_sample_ok(struct userbpf_run_ctx *rc, uint64_t sample)
+bool helper_ringbuf_sample_ok(struct userbpf_run_ctx *rc, uint64_t sample)
 {
 	const struct bpf_run_env *env = userbpf_run_user(rc);
 	if (!env)
@@ -69,7 +68,7 @@ static bool ringbuf_sample_ok(struct userbpf_run_ctx *rc, uint64_t sample)
 static uint64_t ringbuf_commit_helper(struct userbpf_run_ctx *rc, uint64_t sample, uint64_t flags,
                                       bool discard)
 {
-	if (userbpf_run_guarded(rc) && !ringbuf_sample_ok(rc, sample)) {
+	if (userbpf_run_guarded(rc) && !helper_ringbuf_sample_ok(rc, sample)) {
 		userbpf_run_fail(rc, -EFAULT, "bpf_ringbuf_%s: 0x%llx is not a reserved record",
 		                 discard ? "discard" : "submit", (unsigned long long)sample);
 		return 0;

@@ -12,7 +12,7 @@
  * some program types get (src/progtypes adds them). perf_event_output is callable from all
  * of them, each type with its own variant; the base entry is the generic one.
  *
- * Entries with func NULL are prototypes only: we do not run them (timers, kptrs, dynptrs,
+ * Entries with func NULL are prototypes only: we do not run them (timers, kptrs,
  * per-CPU BTF pointers, task pointers, perf counters), so a call stops the run, but the
  * verifier answers for them as the kernel does.
  */
@@ -156,9 +156,12 @@ static const struct helper_entry helpers[] = {
 	H(ringbuf_discard, bpf_ringbuf_discard_helper, BASE, false, VOID,
 		ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE, ANY),
 	H(ringbuf_query, bpf_ringbuf_query_helper, BASE, false, INT, MAP, ANY),
-	H(ringbuf_reserve_dynptr, NULL, BASE_BPF, false, INT, MAP, ANY, ANY, DYNPTR_RB_UNINIT),
-	H(ringbuf_submit_dynptr, NULL, BASE_BPF, false, VOID, DYNPTR_RB_RELEASE, ANY),
-	H(ringbuf_discard_dynptr, NULL, BASE_BPF, false, VOID, DYNPTR_RB_RELEASE, ANY),
+	H(ringbuf_reserve_dynptr, bpf_ringbuf_reserve_dynptr_helper, BASE_BPF, false, INT, MAP,
+		ANY, ANY, DYNPTR_RB_UNINIT),
+	H(ringbuf_submit_dynptr, bpf_ringbuf_submit_dynptr_helper, BASE_BPF, false, VOID,
+		DYNPTR_RB_RELEASE, ANY),
+	H(ringbuf_discard_dynptr, bpf_ringbuf_discard_dynptr_helper, BASE_BPF, false, VOID,
+		DYNPTR_RB_RELEASE, ANY),
 	H(user_ringbuf_drain, NULL, BASE_BPF, false, INT, MAP, ARG_PTR_TO_FUNC,
 		ARG_PTR_TO_STACK_OR_NULL, ANY),
 	H(perf_event_output, bpf_perf_event_output_helper, BASE_PERF, true, INT, CTX, MAP, ANY,
@@ -195,7 +198,7 @@ static const struct helper_entry helpers[] = {
 		ARG_PTR_TO_BTF_ID_OR_NULL, ARG_PTR_TO_MAP_VALUE_OR_NULL, ANY),
 	H(cgrp_storage_delete, NULL, BASE_BPF, false, INT, MAP, ARG_PTR_TO_BTF_ID_OR_NULL),
 
-	/* prototypes only: timers, kptrs, dynptrs, per-CPU pointers */
+	/* prototypes only: timers, kptrs, per-CPU pointers; then dynptrs (helper_dynptr.c) */
 	H(timer_init, NULL, BASE_BPF, true, INT, ARG_PTR_TO_TIMER, MAP, ANY),
 	H(timer_set_callback, NULL, BASE_BPF, true, INT, ARG_PTR_TO_TIMER, ARG_PTR_TO_FUNC),
 	H(timer_start, NULL, BASE_BPF, true, INT, ARG_PTR_TO_TIMER, ANY, ANY),
@@ -206,13 +209,14 @@ static const struct helper_entry helpers[] = {
 		ARG_PTR_TO_PERCPU_BTF_ID, ANY),
 	H(this_cpu_ptr, NULL, BASE_BPF, false, RET_PTR_TO_MEM_OR_BTF_ID | MEM_RDONLY,
 		ARG_PTR_TO_PERCPU_BTF_ID),
-	H(dynptr_from_mem, NULL, BASE_BPF, false, INT, ARG_PTR_TO_UNINIT_MEM, SIZE0, ANY,
+	H(dynptr_from_mem, bpf_dynptr_from_mem_helper, BASE_BPF, false, INT,
+		ARG_PTR_TO_UNINIT_MEM, SIZE0, ANY,
 		ARG_PTR_TO_DYNPTR | DYNPTR_TYPE_LOCAL | MEM_UNINIT | MEM_WRITE),
-	H(dynptr_read, NULL, BASE_BPF, false, INT, ARG_PTR_TO_UNINIT_MEM, SIZE0,
-		ARG_PTR_TO_DYNPTR | MEM_RDONLY, ANY, ANY),
-	H(dynptr_write, NULL, BASE_BPF, false, INT, ARG_PTR_TO_DYNPTR | MEM_RDONLY, ANY, RO_MEM,
-		SIZE0, ANY),
-	H(dynptr_data, NULL, BASE_BPF, false, RET_PTR_TO_DYNPTR_MEM_OR_NULL,
+	H(dynptr_read, bpf_dynptr_read_helper, BASE_BPF, false, INT, ARG_PTR_TO_UNINIT_MEM,
+		SIZE0, ARG_PTR_TO_DYNPTR | MEM_RDONLY, ANY, ANY),
+	H(dynptr_write, bpf_dynptr_write_helper, BASE_BPF, false, INT,
+		ARG_PTR_TO_DYNPTR | MEM_RDONLY, ANY, RO_MEM, SIZE0, ANY),
+	H(dynptr_data, bpf_dynptr_data_helper, BASE_BPF, false, RET_PTR_TO_DYNPTR_MEM_OR_NULL,
 		ARG_PTR_TO_DYNPTR | MEM_RDONLY, ANY, ARG_CONST_ALLOC_SIZE_OR_ZERO),
 };
 /* clang-format on */

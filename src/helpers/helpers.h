@@ -260,6 +260,14 @@ BPF_HELPER_DECL(bpf_ringbuf_submit_helper);
 BPF_HELPER_DECL(bpf_ringbuf_discard_helper);
 BPF_HELPER_DECL(bpf_ringbuf_query_helper);
 BPF_HELPER_DECL(bpf_perf_event_output_helper);
+/* helper_dynptr.c */
+BPF_HELPER_DECL(bpf_dynptr_from_mem_helper);
+BPF_HELPER_DECL(bpf_dynptr_read_helper);
+BPF_HELPER_DECL(bpf_dynptr_write_helper);
+BPF_HELPER_DECL(bpf_dynptr_data_helper);
+BPF_HELPER_DECL(bpf_ringbuf_reserve_dynptr_helper);
+BPF_HELPER_DECL(bpf_ringbuf_submit_dynptr_helper);
+BPF_HELPER_DECL(bpf_ringbuf_discard_dynptr_helper);
 /* helper_callback.c */
 BPF_HELPER_DECL(bpf_loop_helper);
 BPF_HELPER_DECL(bpf_for_each_map_elem_helper);

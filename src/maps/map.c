@@ -57,8 +57,8 @@ static int map_mmap_all(struct bpf_map *map, int fd, uint64_t data_size)
 {
 	map->data_size = data_size;
 	if (map->ops->map_mmap) {
-		void *hdr = ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		                    fd, (off_t)data_size);
+		void *hdr = ub_mmap(NULL, BPF_MAP_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		                    (off_t)data_size);
 		if (hdr == MAP_FAILED)
 			return -errno;
 		map->sh = hdr;
@@ -214,9 +214,9 @@ void bpf_map_detach(struct bpf_map *map)
 	if (!map || __atomic_sub_fetch(&map->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	if (map->data && map->data_map_len)
-		munmap(map->data, map->data_map_len);
+		ub_munmap(map->data, map->data_map_len);
 	if (map->sh)
-		munmap(map->sh, BPF_MAP_PAGE_SIZE);
+		ub_munmap(map->sh, BPF_MAP_PAGE_SIZE);
 	free(map);
 }
 

@@ -53,7 +53,7 @@ static int ringbuf_mmap(struct bpf_map *map, int fd)
 	    ub_mmap(base + RINGBUF_DATA_OFF + 2 * size, size, prot, fl, fd,
 	            (off_t)(RINGBUF_DATA_OFF + size)) == MAP_FAILED) {
 		int err = -errno;
-		munmap(base, len);
+		ub_munmap(base, len);
 		return err;
 	}
 	map->data = base;

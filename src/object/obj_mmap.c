@@ -10,25 +10,30 @@
  * consumer page.
  *
  * The kernel counts writable mappings (writecnt); we cannot see munmap() or process exit,
- * so MAP_FREEZE looks instead: it scans /proc/<pid>/maps of every process it may read for a
- * shared writable mapping of the map's file, and ignores the library's own views (marked
- * MADV_DONTDUMP: "dd" in /proc/<pid>/smaps). FREEZE is rare; the scan costs milliseconds.
+ * so MAP_FREEZE looks instead: it asks every process it may read for its shared writable
+ * file mappings (PROCMAP_QUERY on /proc/<pid>/maps, Linux 6.11+; the text of the file
+ * before) and looks for the map's file among them, ignoring the library's own views (this
+ * process knows its own, core/hook.c; in others they are marked MADV_DONTDUMP: "dd" in
+ * /proc/<pid>/smaps).
  * Not seen: processes of other users (unless we are root), and a writable mapping later
  * made read-only with mprotect() (the kernel still counts it; we do not).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "core/hook.h"
 #include "object/object.h"
 
 #define OBJ_ENOTSUPP 524
@@ -128,9 +133,70 @@ static bool obj_mmap_ours(const char *pid, unsigned long start)
 	return dd;
 }
 
-/* A shared, writable mapping of (dev, ino) in process pid that is not the library's own. */
-static bool obj_mmap_writable_in(const char *pid, dev_t dev, ino_t ino)
+/* Linux 6.11's PROCMAP_QUERY ioctl on /proc/<pid>/maps (uapi/linux/fs.h; defined here for
+ * older headers): the next mapping at or after an address that has the asked-for properties,
+ * in binary, without formatting every mapping of the process as text. */
+struct obj_procmap_query {
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define OBJ_PROCMAP_QUERY _IOWR(0x9f, 17, struct obj_procmap_query)
+#define OBJ_PROCMAP_WRITABLE 0x02
+#define OBJ_PROCMAP_SHARED 0x08
+#define OBJ_PROCMAP_COVERING_OR_NEXT 0x10
+#define OBJ_PROCMAP_FILE_BACKED 0x20
+
+/* Is the mapping [start, end) of process pid one of the library's own views? Ours are
+ * known without reading smaps. */
+static bool obj_mmap_is_ours(const char *pid, bool self, unsigned long start, unsigned long end)
 {
+	return self ? ub_mmap_is_view(start, end) : obj_mmap_ours(pid, start);
+}
+
+/* The same question through PROCMAP_QUERY: 1 found, 0 none, -1 the ioctl is not there. Only
+ * shared writable file mappings are visited. */
+static int obj_mmap_writable_query(const char *pid, bool self, dev_t dev, ino_t ino)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%s/maps", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct obj_procmap_query q;
+	int found = 0;
+	for (uint64_t addr = 0;;) {
+		memset(&q, 0, sizeof q);
+		q.size = sizeof q;
+		q.query_flags = OBJ_PROCMAP_COVERING_OR_NEXT | OBJ_PROCMAP_FILE_BACKED |
+		                OBJ_PROCMAP_WRITABLE | OBJ_PROCMAP_SHARED;
+		q.query_addr = addr;
+		if (ioctl(fd, OBJ_PROCMAP_QUERY, &q) < 0) {
+			if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
+				found = addr ? 0 : -1; /* not supported (or nothing at all) */
+			break;
+		}
+		if (q.inode == (uint64_t)ino && makedev(q.dev_major, q.dev_minor) == dev &&
+		    !obj_mmap_is_ours(pid, self, (unsigned long)q.vma_start,
+		                      (unsigned long)q.vma_end)) {
+			found = 1;
+			break;
+		}
+		if (q.vma_end <= addr)
+			break;
+		addr = q.vma_end;
+	}
+	close(fd);
+	return found;
+}
+
+/* A shared, writable mapping of (dev, ino) in process pid that is not the library's own. */
+static bool obj_mmap_writable_in(const char *pid, bool self, dev_t dev, ino_t ino)
+{
+	int q = obj_mmap_writable_query(pid, self, dev, ino);
+	if (q >= 0)
+		return q;
 	char path[64], line[512];
 	snprintf(path, sizeof path, "/proc/%s/maps", pid);
 	FILE *f = fopen(path, "re");
@@ -147,7 +213,7 @@ static bool obj_mmap_writable_in(const char *pid, dev_t dev, ino_t ino)
 		if (inode != (unsigned long)ino || makedev(maj, min) != dev || perms[1] != 'w' ||
 		    perms[3] != 's')
 			continue;
-		found = !obj_mmap_ours(pid, start);
+		found = !obj_mmap_is_ours(pid, self, start, end);
 	}
 	fclose(f);
 	return found;
@@ -159,11 +225,13 @@ int obj_mmap_writable(dev_t dev, ino_t ino)
 	if (!proc)
 		return 0;
 	int found = 0;
+	long me = (long)getpid();
 	struct dirent *de;
 	while (!found && (de = readdir(proc))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		found = obj_mmap_writable_in(de->d_name, dev, ino);
+		found = obj_mmap_writable_in(de->d_name, strtol(de->d_name, NULL, 10) == me, dev,
+		                             ino);
 	}
 	closedir(proc);
 	return found;

@@ -108,7 +108,8 @@ int obj_prog_ref_map_view(uint32_t prog_id, int map_fd, uint32_t map_id, struct 
 	if (map && __atomic_load_n(&map->sh->unlinkable, __ATOMIC_RELAXED))
 		return 0;
 	char path[PATH_MAX + 64];
-	int err = obj_refs_path(path, sizeof path, "prog-%" PRIu32 ".map-%" PRIu32, prog_id, map_id);
+	int err =
+	        obj_refs_path(path, sizeof path, "prog-%" PRIu32 ".map-%" PRIu32, prog_id, map_id);
 	if (err)
 		return err;
 	err = obj_file_link(map_fd, path);
@@ -154,7 +155,7 @@ static bool obj_prog_named_gone(int dfd, const char *name, int *lease_fd)
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
-	/* SIGURG, ignored by default, instead of SIGIO if an open breaks the lease (obj_ref_held) */
+	/* an open that breaks the lease signals SIGURG (ignored by default), not SIGIO */
 	if (fcntl(fd, F_SETSIG, SIGURG) == 0 && fcntl(fd, F_SETLEASE, F_WRLCK) == 0 &&
 	    fstat(fd, &st) == 0 && st.st_nlink == 1) { /* not pinned meanwhile, then closed */
 		*lease_fd = fd;

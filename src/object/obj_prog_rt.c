@@ -9,8 +9,9 @@
  * views (struct bpf_map is refcounted) and is reaped when the program is gone (the sweep
  * removed its name under .refs, obj_prog_file.c), after the runs that may use it (RCU): the
  * maps are then unmapped here. Other runtimes, and maps reached by id at run time (inner
- * maps of map-in-map, rebuilt programs' maps), are kept for the life of the process. All of this is behind one mutex: these
- * are slow paths (first use), except the tail-call lookup, which is a short scan.
+ * maps of map-in-map, rebuilt programs' maps), are kept for the life of the process. All of
+ * this is behind one mutex: these are slow paths (first use), except the tail-call lookup,
+ * which is a short scan.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -322,10 +323,10 @@ static bool rt_has_inlined_lookup(const struct bpf_insn *in, uint32_t cnt, uint3
 	for (uint32_t i = 0; i + 2 < cnt; i++)
 		if (in[i].code == (BPF_LDX | BPF_MEM | BPF_DW) && in[i].dst_reg == BPF_REG_1 &&
 		    in[i].src_reg == BPF_REG_1 && in[i].off == offsetof(struct bpf_map, data) &&
-		    in[i + 1].code == (BPF_LDX | BPF_MEM | BPF_W) && in[i + 1].dst_reg == BPF_REG_0 &&
-		    in[i + 1].src_reg == BPF_REG_2 && in[i + 1].off == 0 &&
-		    in[i + 2].code == (BPF_JMP | BPF_JGE | BPF_K) && in[i + 2].dst_reg == BPF_REG_0 &&
-		    (uint32_t)in[i + 2].imm == max_entries)
+		    in[i + 1].code == (BPF_LDX | BPF_MEM | BPF_W) &&
+		    in[i + 1].dst_reg == BPF_REG_0 && in[i + 1].src_reg == BPF_REG_2 &&
+		    in[i + 1].off == 0 && in[i + 2].code == (BPF_JMP | BPF_JGE | BPF_K) &&
+		    in[i + 2].dst_reg == BPF_REG_0 && (uint32_t)in[i + 2].imm == max_entries)
 			return true;
 	return false;
 }
@@ -372,7 +373,8 @@ static int rt_grant_maps(struct obj_prog *p, const struct bpf_insn *in, uint32_t
 		size_t all = (size_t)m->max_entries * m->round_value_size;
 		if (rt_has_inlined_lookup(in, cnt, m->max_entries))
 			r[n++] = (struct userbpf_mem_region){m->data, all, prot};
-		else if (m->max_entries == 1 && rt_has_ldimm64_into(in, cnt, m->data, m->value_size))
+		else if (m->max_entries == 1 &&
+		         rt_has_ldimm64_into(in, cnt, m->data, m->value_size))
 			r[n++] = (struct userbpf_mem_region){m->data, m->value_size, prot};
 	}
 	return userbpf_vm_set_regions(p->vm, r, n);

@@ -111,33 +111,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The verifier inlines bpf_map_lookup_elem on array maps (array_map_gen_lookup): the
- * program then reads map->data and the values itself. A guarded run grants both for the
- * program's array maps, after the run's own regions (which helpers may move, so they stay
- * where they are); pt_run_prog drops them again after the run. */
-static void grant_array_maps(const struct bpf_test_prog *prog, struct pt_run *run)
-{
-	const struct bpf_run_env *env = prog->user;
-	for (uint32_t i = 0; env && i < env->nr_maps; i++) {
-		struct bpf_map *m = env->maps[i];
-		if (!m || m->map_type != BPF_MAP_TYPE_ARRAY || !m->data ||
-		    run->nr_regions + 2 > PT_RUN_MAX_REGIONS)
-			continue;
-		unsigned prot = USERBPF_MEM_READ;
-		if (!(m->map_flags & BPF_F_RDONLY_PROG))
-			prot |= USERBPF_MEM_WRITE;
-		pt_run_region(run, &m->data, sizeof m->data, USERBPF_MEM_READ);
-		pt_run_region(run, m->data, (size_t)m->max_entries * m->round_value_size, prot);
-	}
-}
-
 int pt_run_prog(const struct bpf_test_prog *prog, struct pt_run *run, uint32_t repeat,
                 uint32_t *retval, uint32_t *duration)
 {
 	if (!repeat)
 		repeat = 1;
 	size_t own_regions = run->nr_regions;
-	grant_array_maps(prog, run);
 	struct userbpf_run_args args = {.sz = sizeof args,
 	                                .r = {(uintptr_t)run->ctx},
 	                                .regions = run->regions,

@@ -139,7 +139,8 @@ static void half_add(struct half_bounds *d, const struct half_bounds *s)
 	s64 smin, smax;
 	u64 umin, umax;
 	int w = d->bits;
-	bool s_ovf = s_add(d->smin, s->smin, w, &smin) | s_add(d->smax, s->smax, w, &smax);
+	bool s_ovf = s_add(d->smin, s->smin, w, &smin);
+	s_ovf |= s_add(d->smax, s->smax, w, &smax); /* both run: they write the bounds */
 	/* all additions overflow, or none: then the bounds move together (wrapped) */
 	bool min_ovf = u_add(d->umin, s->umin, w, &umin);
 	bool max_ovf = u_add(d->umax, s->umax, w, &umax);
@@ -155,7 +156,8 @@ static void half_sub(struct half_bounds *d, const struct half_bounds *s)
 	s64 smin, smax;
 	u64 umin, umax;
 	int w = d->bits;
-	bool s_ovf = s_sub(d->smin, s->smax, w, &smin) | s_sub(d->smax, s->smin, w, &smax);
+	bool s_ovf = s_sub(d->smin, s->smax, w, &smin);
+	s_ovf |= s_sub(d->smax, s->smin, w, &smax);
 	bool min_underflow = u_sub(d->umin, s->umax, w, &umin);
 	bool max_underflow = u_sub(d->umax, s->umin, w, &umax);
 	d->smin = smin, d->smax = smax, d->umin = umin, d->umax = umax;
@@ -170,12 +172,16 @@ static void half_mul(struct half_bounds *d, const struct half_bounds *s)
 	u64 umin, umax;
 	s64 p[4];
 	int w = d->bits;
-	if (u_mul(d->umax, s->umax, w, &umax) | u_mul(d->umin, s->umin, w, &umin)) {
+	bool u_ovf = u_mul(d->umax, s->umax, w, &umax);
+	u_ovf |= u_mul(d->umin, s->umin, w, &umin);
+	if (u_ovf) {
 		umin = 0;
 		umax = width_umax(w);
 	}
-	bool s_ovf = s_mul(d->smin, s->smin, w, &p[0]) | s_mul(d->smin, s->smax, w, &p[1]) |
-	             s_mul(d->smax, s->smin, w, &p[2]) | s_mul(d->smax, s->smax, w, &p[3]);
+	bool s_ovf = s_mul(d->smin, s->smin, w, &p[0]);
+	s_ovf |= s_mul(d->smin, s->smax, w, &p[1]);
+	s_ovf |= s_mul(d->smax, s->smin, w, &p[2]);
+	s_ovf |= s_mul(d->smax, s->smax, w, &p[3]);
 	d->umin = umin;
 	d->umax = umax;
 	if (s_ovf) {

@@ -5,8 +5,9 @@
  * then what the kind means: a map (remembered for the key/value arguments after it), a
  * key or value sized by that map, memory sized by the next argument or a fixed size, a
  * known constant (ARG_CONST_ALLOC_SIZE_OR_ZERO), a string in a frozen read-only map, a
- * spin lock in a map value, a callback. An argument that releases a reference must hold
- * one. As the kernel's check_func_arg and friends, with its messages.
+ * spin lock in a map value, a callback, a dynptr on the stack (mem_dynptr.c). An argument
+ * that releases a reference must hold one. As the kernel's check_func_arg and friends, with its
+ * messages.
  */
 #include <string.h>
 

@@ -102,6 +102,12 @@ static void mark_dynptr_reg(struct bpf_reg_state *reg, enum bpf_dynptr_type type
 	reg->dynptr.first_slot = first_slot;
 }
 
+void mark_dynptr_arg_reg(struct bpf_verifier_env *env, struct bpf_reg_state *reg,
+                         enum bpf_dynptr_type type)
+{
+	mark_dynptr_reg(reg, type, true, bpf_new_id(env));
+}
+
 static void set_slot_types(struct bpf_func_state *state, int spi, u8 type)
 {
 	for (int i = 0; i < BPF_REG_SIZE; i++) {

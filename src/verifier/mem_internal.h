@@ -83,6 +83,11 @@ int check_dynptr_release_arg(struct bpf_verifier_env *env, const struct bpf_reg_
                              int regno);
 /* The release itself: the reference, its slices and the dynptr's slots go. */
 int unmark_stack_slots_dynptr(struct bpf_verifier_env *env, const struct bpf_reg_state *reg);
+/* A register that is a dynptr by itself (CONST_PTR_TO_DYNPTR of the type, a fresh id): a
+ * callback's or a global function's struct bpf_dynptr * argument (the kernel's
+ * mark_dynptr_cb_reg / __mark_dynptr_reg for subprogram arguments). */
+void mark_dynptr_arg_reg(struct bpf_verifier_env *env, struct bpf_reg_state *reg,
+                         enum bpf_dynptr_type type);
 /* What an initialised dynptr argument is: its id (slices' dynptr_id), its reference, its
  * type (each may be NULL). -EFAULT when reg is not one. */
 int dynptr_arg_info(struct bpf_verifier_env *env, const struct bpf_reg_state *reg, u32 *id,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verifier/mem_sock.h"
 #include "verifier/verifier.h"
 
 #define INSN_BUF_SIZE 32
@@ -47,8 +48,18 @@ static void opt_hard_wire_dead_code_branches(struct bpf_verifier_env *env)
 	}
 }
 
+/* convert_ctx_accesses' switch on the insn's pointer type: ctx accesses by the program
+ * type, loads through socket pointers by the socket's kind (mem_sock.c); NULL: none. */
+static bpf_convert_access_fn insn_convert_fn(struct bpf_verifier_env *env,
+                                             const struct bpf_insn_aux_data *aux)
+{
+	if (aux->ptr_type == PTR_TO_CTX)
+		return env->ops ? env->ops->convert_ctx_access : NULL;
+	return bpf_sock_ptr_convert_fn(aux->ptr_type);
+}
+
 static int convert_ctx_access(struct bpf_verifier_env *env, u32 i, struct bpf_insn *buf,
-                              u32 *cnt_out)
+                              u32 *cnt_out, bpf_convert_access_fn conv)
 {
 	struct bpf_insn insn = env->insns[i];
 	u8 class = BPF_CLASS(insn.code);
@@ -76,8 +87,7 @@ static int convert_ctx_access(struct bpf_verifier_env *env, u32 i, struct bpf_in
 	} else if (mode == BPF_MEMSX) {
 		insn.code = (u8)(BPF_LDX | BPF_MEM | BPF_SIZE(insn.code));
 	}
-	cnt = env->ops->convert_ctx_access(type, &insn, buf, env->expected_attach_type,
-	                                   &target_size);
+	cnt = conv(type, &insn, buf, env->expected_attach_type, &target_size);
 	if (cnt == 0 || cnt >= BPF_PT_MAX_CONVERT || (ctx_field_size && !target_size)) {
 		verbose(env, "verifier bug: error during ctx access conversion (%u)\n", cnt);
 		return -EFAULT;
@@ -318,6 +328,7 @@ int bpf_rewrite_program(struct bpf_verifier_env *env, struct bpf_verifier_result
 			new_index[i + 1] = len + 1;
 		bool keep_orig = true;
 		s32 callee = -1;
+		bpf_convert_access_fn conv;
 		if (rm[i]) {
 			cnt = 0; /* dead code, nops */
 		} else if (!aux->seen) {
@@ -325,12 +336,11 @@ int bpf_rewrite_program(struct bpf_verifier_env *env, struct bpf_verifier_result
 			cnt = w;
 			buf[0] = buf[1] = (struct bpf_insn){.code = BPF_JMP | BPF_JA, .off = -1};
 			keep_orig = false;
-		} else if (aux->ptr_type == PTR_TO_CTX && env->ops &&
-		           env->ops->convert_ctx_access &&
+		} else if ((conv = insn_convert_fn(env, aux)) &&
 		           (BPF_CLASS(insn->code) == BPF_LDX || BPF_CLASS(insn->code) == BPF_STX ||
 		            BPF_CLASS(insn->code) == BPF_ST) &&
 		           (BPF_MODE(insn->code) == BPF_MEM || BPF_MODE(insn->code) == BPF_MEMSX)) {
-			if ((err = convert_ctx_access(env, i, buf, &cnt)))
+			if ((err = convert_ctx_access(env, i, buf, &cnt, conv)))
 				goto fail;
 			keep_orig = false;
 		} else if ((cnt = inline_helper_call(env, i, buf, &callee)) > 0) {

@@ -243,19 +243,18 @@ static int check_map_prog_compat(struct bpf_verifier_env *env)
 	return 0;
 }
 
-/* USERBPF_GUARDED=1 (obj_prog_rt.c) runs verified programs in the guarded engine, which
- * allows only the memory helpers granted: a lookup inlined into the program hands out
- * value addresses no helper granted, so such loads keep the helper call. */
 static bool env_flag(const char *name)
 {
 	const char *g = getenv(name);
 	return g && *g && strcmp(g, "0") != 0;
 }
 
-/* USERBPF_NO_INLINE=1 keeps every helper call too (A/B measurements, debugging). */
+/* USERBPF_NO_INLINE=1 keeps every helper call (A/B measurements, debugging). Guarded
+ * runtimes run inlined code too: they grant the map memory an inlined lookup reaches
+ * (obj_prog_rt.c, userbpf_vm_set_regions). */
 static bool keep_helper_calls(void)
 {
-	return env_flag("USERBPF_GUARDED") || env_flag("USERBPF_NO_INLINE");
+	return env_flag("USERBPF_NO_INLINE");
 }
 
 static void print_verification_stats(struct bpf_verifier_env *env)

@@ -2,7 +2,8 @@
  *
  * An access is allowed when it lies entirely inside one granted region with the needed
  * permissions: the live stack frames (read-write), the run's regions, a region a helper
- * granted during the run, or one of the running program's own (userbpf_vm_set_regions). Sizes and offsets are compared without overflow.
+ * granted during the run, or one of the running program's own (userbpf_vm_set_regions).
+ * Sizes and offsets are compared without overflow.
  */
 #include <errno.h>
 #include <stdarg.h>

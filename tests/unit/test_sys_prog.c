@@ -517,6 +517,128 @@ static void test_tail_calls(void **state)
 		userbpf_close(fds[i]);
 }
 
+/* Shared mappings of this process (lines of /proc/self/maps with an 's' permission). */
+static int shared_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int n = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		char perms[8];
+		if (sscanf(line, "%*s %7s", perms) == 1 && perms[3] == 's')
+			n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static uint32_t map_id_of_prog(int fd)
+{
+	uint32_t mid = 0;
+	struct bpf_prog_info info = {0};
+	info.nr_map_ids = 1;
+	info.map_ids = (uintptr_t)&mid;
+	union bpf_attr a = {0};
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = sizeof info;
+	a.info.info = (uintptr_t)&info;
+	assert_int_equal(B(BPF_OBJ_GET_INFO_BY_FD, &a), 0);
+	return mid;
+}
+
+/* Programs' hold on their maps across many loads: PROG_LOAD sweeps the links of programs
+ * that are gone every so many loads (obj_prog_file.c); a pinned program and a program
+ * still open keep theirs; a gone program's runtime and maps are released here too, so a
+ * load / close loop does not accumulate mappings. */
+static void test_prog_refs_sweep(void **state)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/kept", root);
+	struct bpf_insn p[] = {ST_W(10, -4, 1), ST_DW(10, -16, 42), LD_MAP(1, -1), MOV_X(2, 10),
+	                       ADD_K(2, -4),    MOV_X(3, 10),       ADD_K(3, -16), MOV_K(4, 0),
+	                       CALL(2),         MOV_K(0, 3),        EXIT};
+	/* one pinned program and one kept open, each with a map whose fd is closed */
+	int kept_map = map_create(BPF_MAP_TYPE_HASH, 4, 8, 8);
+	p[2].imm = kept_map;
+	int pinned = load(p, N(p));
+	assert_true(pinned >= 0);
+	union bpf_attr a = {0};
+	a.bpf_fd = (uint32_t)pinned;
+	a.pathname = (uintptr_t)path;
+	assert_int_equal(B(BPF_OBJ_PIN, &a), 0);
+	uint32_t pinned_map = map_id_of_prog(pinned);
+	userbpf_close(pinned);
+	userbpf_close(kept_map);
+	int open_map = map_create(BPF_MAP_TYPE_HASH, 4, 8, 8);
+	p[2].imm = open_map;
+	int open_prog = load(p, N(p));
+	assert_true(open_prog >= 0);
+	uint32_t open_map_id = map_id_of_prog(open_prog);
+	userbpf_close(open_map);
+
+	/* many programs with a fresh map each, loaded and closed */
+	int before = -1;
+	uint32_t last_map = 0;
+	for (int i = 0; i < 300; i++) {
+		int m = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+		assert_true(m >= 0);
+		p[2].imm = m;
+		int fd = load(p, N(p));
+		assert_true(fd >= 0);
+		if (i == 299)
+			last_map = map_id_of_prog(fd);
+		userbpf_close(fd);
+		userbpf_close(m);
+		if (i == 99)
+			before = shared_mappings();
+	}
+	/* gone programs' runtimes and maps were released: no growth per load */
+	assert_true(shared_mappings() <= before + 40);
+
+	/* an id command sweeps everything: the last loop map is gone, the others live */
+	memset(&a, 0, sizeof a);
+	a.map_id = last_map;
+	assert_int_equal(B(BPF_MAP_GET_FD_BY_ID, &a), -ENOENT);
+	memset(&a, 0, sizeof a);
+	a.map_id = open_map_id;
+	int m = (int)B(BPF_MAP_GET_FD_BY_ID, &a);
+	assert_true(m >= 0);
+	userbpf_close(m);
+	memset(&a, 0, sizeof a);
+	a.pathname = (uintptr_t)path;
+	int fd = (int)B(BPF_OBJ_GET, &a);
+	assert_true(fd >= 0);
+	char data[16] = {0};
+	uint32_t ret = 0;
+	assert_int_equal(run(fd, data, sizeof data, &ret), 0);
+	assert_int_equal(ret, 3);
+	memset(&a, 0, sizeof a);
+	a.map_id = pinned_map;
+	m = (int)B(BPF_MAP_GET_FD_BY_ID, &a);
+	assert_true(m >= 0);
+	uint32_t key = 1;
+	uint64_t val = 0;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (uint32_t)m;
+	a.key = (uintptr_t)&key;
+	a.value = (uintptr_t)&val;
+	assert_int_equal(B(BPF_MAP_LOOKUP_ELEM, &a), 0);
+	assert_int_equal(val, 42);
+	userbpf_close(m);
+	/* unpinned and closed: gone, with its map */
+	userbpf_close(fd);
+	unlink(path);
+	memset(&a, 0, sizeof a);
+	a.map_id = pinned_map;
+	assert_int_equal(B(BPF_MAP_GET_FD_BY_ID, &a), -ENOENT);
+	/* the open program too, once closed */
+	userbpf_close(open_prog);
+	memset(&a, 0, sizeof a);
+	a.map_id = open_map_id;
+	assert_int_equal(B(BPF_MAP_GET_FD_BY_ID, &a), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +650,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_pin_across_processes, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_prog_info, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_tail_calls, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_prog_refs_sweep, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,10 @@
 /* test_verifier_inline.c — bpf_map_lookup_elem inlined after verification (the kernel's
  * map_gen_lookup in do_misc_fixups), checked three ways:
- *   results   the same program on the same map, loaded inlined (trusted engine) and with
- *             the helper call (USERBPF_GUARDED=1 keeps the call): equal r0 for in-range
- *             indices, NULL (our "miss" value) for out-of-range ones, 0xffffffff included;
+ *   results   the same program on the same map, loaded inlined (trusted engine), inlined
+ *             in the guarded engine (USERBPF_GUARDED=1: every address the inlined code forms
+ *             must lie in a region the runtime granted) and with the helper call
+ *             (USERBPF_NO_INLINE=1): equal r0 for in-range indices, NULL (our "miss" value)
+ *             for out-of-range ones, 0xffffffff included;
  *   shape     the xlated program (OBJ_GET_INFO_BY_FD) at the call site is the kernel's
  *             array_map_gen_lookup sequence: the recorded kernel's xlated program
  *             (tests/fixtures/verifier_inline_kernel.txt) instruction for instruction,
@@ -155,10 +157,13 @@ static void check_results(uint32_t value_size)
 		struct bpf_insn p[32];
 		size_t n = lookup_prog(p, map, biases[b]);
 		int inl = load(our_bpf, p, n);
-		setenv("USERBPF_GUARDED", "1", 1); /* keeps the helper call, runs guarded */
-		int call = load(our_bpf, p, n);
+		setenv("USERBPF_GUARDED", "1", 1); /* inlined, run by the guarded engine */
+		int guarded = load(our_bpf, p, n);
 		unsetenv("USERBPF_GUARDED");
-		assert_true(inl >= 0 && call >= 0);
+		setenv("USERBPF_NO_INLINE", "1", 1);
+		int call = load(our_bpf, p, n);
+		unsetenv("USERBPF_NO_INLINE");
+		assert_true(inl >= 0 && guarded >= 0 && call >= 0);
 		int kfd = -1;
 		if (kmap >= 0) {
 			lookup_prog(p, kmap, biases[b]);
@@ -170,11 +175,13 @@ static void check_results(uint32_t value_size)
 			int64_t idx = (int64_t)(uint32_t)((int32_t)len - 14 + biases[b]);
 			long want = expect(idx);
 			assert_int_equal(run(our_bpf, inl, len), want);
+			assert_int_equal(run(our_bpf, guarded, len), want);
 			assert_int_equal(run(our_bpf, call, len), want);
 			if (kfd >= 0)
 				assert_int_equal(run(kernel_bpf, kfd, len), want);
 		}
 		userbpf_close(inl);
+		userbpf_close(guarded);
 		userbpf_close(call);
 		if (kfd >= 0)
 			close(kfd);
@@ -267,10 +274,10 @@ static void test_xlated_shape(void **state)
 	}
 	userbpf_close(fd);
 
-	/* the helper call stays when the runtime is guarded */
-	setenv("USERBPF_GUARDED", "1", 1);
+	/* USERBPF_NO_INLINE=1 keeps the helper call */
+	setenv("USERBPF_NO_INLINE", "1", 1);
 	fd = load(our_bpf, p, n);
-	unsetenv("USERBPF_GUARDED");
+	unsetenv("USERBPF_NO_INLINE");
 	xn = xlated(our_bpf, fd, x, 64);
 	xs = call_site(x, xn);
 	assert_int_equal(x[xs].code, BPF_JMP | BPF_CALL);

@@ -19,6 +19,12 @@
 #include "maptrace.h"
 #include "verifier_mem_cases.h"
 
+/* Where the cases are and which tests re-record them (the fixture's header says so). */
+#ifndef VH_CASES_FILE
+#define VH_CASES_FILE "tests/unit/verifier_mem_cases.h"
+#define VH_TESTS "test_verifier_mem / test_verifier_helper"
+#endif
+
 static int vh_bpf(int kernel, int cmd, union bpf_attr *a)
 {
 	if (kernel)
@@ -300,11 +306,9 @@ static int vh_group(const char *group, const char *fixture, const struct vm_case
 			struct utsname u;
 			uname(&u);
 			fprintf(f,
-			        "# The host kernel's verdicts on the %s cases of "
-			        "tests/unit/verifier_mem_cases.h (Linux %s).\n# Re-record: "
-			        "USERBPF_RECORD_FIXTURES=1 (as root), test_verifier_mem / "
-			        "test_verifier_helper.\n",
-			        group, u.release);
+			        "# The host kernel's verdicts on the %s cases of %s (Linux %s).\n"
+			        "# Re-record: USERBPF_RECORD_FIXTURES=1 (as root), %s.\n",
+			        group, VH_CASES_FILE, u.release, VH_TESTS);
 			fputs(kern.buf, f);
 			fclose(f);
 		}
