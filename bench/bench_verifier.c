@@ -129,6 +129,49 @@ static void print_row(const struct row *r)
 		printf(" %10s\n", "-");
 }
 
+/* Median of the ratios: which 0 all rows, 1 those the kernel accepted, 2 those it rejected;
+ * 0 when there are none. */
+static double median_ratio(const struct row *rows, int n, int which, int *count)
+{
+	double *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		double q = ratio(&rows[i]);
+		if (q <= 0 || (which == 1 && !rows[i].kern_ok) || (which == 2 && rows[i].kern_ok))
+			continue;
+		v[m++] = q;
+	}
+	qsort(v, (size_t)m, sizeof *v, cmp_double);
+	double med = m ? (m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2) : 0;
+	free(v);
+	*count = m;
+	return med;
+}
+
+/* The distribution of the ratios: what the PROG_LOAD target (<= 1.0x everywhere) is judged on. */
+static void print_summary(const struct row *rows, int n)
+{
+	int all, acc, rej, over1 = 0, over2 = 0;
+	double med = median_ratio(rows, n, 0, &all), med_acc = median_ratio(rows, n, 1, &acc),
+	       med_rej = median_ratio(rows, n, 2, &rej);
+	for (int i = 0; i < n; i++) {
+		over1 += ratio(&rows[i]) > 1.0;
+		over2 += ratio(&rows[i]) > 2.0;
+	}
+	double la[3] = {0};
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3)
+			la[0] = la[1] = la[2] = 0;
+		fclose(f);
+	}
+	printf("\nratios (ours/kernel) of %d cases: median %.2fx; accepted (by the kernel) %d, "
+	       "median %.2fx; rejected %d, median %.2fx\n",
+	       all, med, acc, med_acc, rej, med_rej);
+	printf("cases > 1.0x: %d, > 2.0x: %d; load average at the end %.2f %.2f %.2f\n", over1,
+	       over2, la[0], la[1], la[2]);
+}
+
 int main(int argc, char **argv)
 {
 	int reps = 5, first = 1;
@@ -238,6 +281,8 @@ int main(int argc, char **argv)
 			       BIG_CASE);
 			print_row(&rows[i]);
 		}
+	if (n && use_kernel)
+		print_summary(rows, n);
 	if (n && use_kernel)
 		printf("\nworst ratio: %.2fx (%s: userbpf %.1f us, kernel %.1f us)\n",
 		       ratio(&sorted[0]), sorted[0].k->name, sorted[0].ours_us, sorted[0].kern_us);

@@ -10,15 +10,19 @@
  * The mutator is structure-aware (fv_mutate.c); seeds come from the verifier corpus and the
  * tests/progs objects (fuzz_verifier_tool seeds, run by scripts/fuzz-smoke.sh).
  *
- * Environment: FUZZ_VERIFIER_IGNORE="text|text" — findings whose description contains one
+ * Environment: FUZZ_VERIFIER_KERNEL=1 (root) also loads every program userbpf accepts into
+ * the host kernel: a program the kernel refuses (EACCES/EINVAL) is a finding too.
+ * FUZZ_VERIFIER_IGNORE="text|text" — findings whose description contains one
  * of these are counted and printed once instead of aborting (to keep fuzzing past a filed
  * finding). Objects live in a private USERBPF_BPFFS root under /dev/shm, removed at exit.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fv_mutate.h"
@@ -29,9 +33,13 @@
 #define FV_RUN true
 #endif
 
+#define FV_SLOW_SECONDS 2
+
 static char root[64];
+static bool kernel_cmp; /* FUZZ_VERIFIER_KERNEL */
 static struct {
-	unsigned long inputs, setup_failed, rejected, accepted, runs, unsupported, budget, ignored;
+	unsigned long inputs, setup_failed, rejected, accepted, runs, unsupported, budget, ignored,
+	        slow;
 } st;
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -47,9 +55,10 @@ static void at_exit(void)
 {
 	fprintf(stderr,
 	        "fuzz_verifier: %lu inputs: %lu accepted, %lu rejected, %lu setup failures; "
-	        "%lu test runs (%lu not applicable, %lu over budget); %lu ignored findings\n",
+	        "%lu test runs (%lu not applicable, %lu over budget); %lu ignored findings; %lu "
+	        "slow inputs kept out of the corpus\n",
 	        st.inputs, st.accepted, st.rejected, st.setup_failed, st.runs, st.unsupported,
-	        st.budget, st.ignored);
+	        st.budget, st.ignored, st.slow);
 	if (root[0])
 		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -65,6 +74,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	setenv("USERBPF_BPFFS", root, 1);
 	setenv("USERBPF_GUARDED", "1", 1); /* before the first program is built */
+	const char *k = getenv("FUZZ_VERIFIER_KERNEL");
+	kernel_cmp = k && *k && *k != '0';
 	atexit(at_exit);
 	return 0;
 }
@@ -82,6 +93,30 @@ static bool ignored(const char *what)
 	return false;
 }
 
+/* FUZZ_VERIFIER_KERNEL=1: a program userbpf accepts must be one the host kernel accepts
+ * (the other direction, userbpf stricter, is an agreement question, not a safety one). */
+
+static void kernel_check(const struct fv_prog *p, struct fv_result *r)
+{
+	struct fv_opts ko = {.kernel = true, .keep_log = true, .quiet = true};
+	struct fv_prog kp = *p;
+	kp.flags = (uint8_t)((kp.flags & ~(FV_F_LOG_MASK | FV_F_SMALL_LOG)) | 1); /* level 1 */
+	struct fv_result kr;
+	fv_exec(&kp, &ko, &kr);
+	if (kr.outcome == FV_REJECTED && (kr.load_errno == EACCES || kr.load_errno == EINVAL)) {
+		const char *last = "", *s = kr.log ? kr.log : "";
+		for (const char *l = s; *l;
+		     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+			if (*l != '\n' && strncmp(l, "processed ", 10))
+				last = l;
+		snprintf(r->what, sizeof r->what,
+		         "userbpf accepted a program the kernel refuses (%s): %.*s",
+		         strerror(kr.load_errno), (int)strcspn(last, "\n"), last);
+		r->finding = true;
+	}
+	fv_result_free(&kr);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fv_prog p;
@@ -89,7 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1; /* not a program: keep it out of the corpus */
 	struct fv_opts o = {.run = FV_RUN, .quiet = true};
 	struct fv_result r;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fv_exec(&p, &o, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	st.inputs++;
 	st.setup_failed += r.outcome == FV_SETUP_FAILED;
 	st.rejected += r.outcome == FV_REJECTED;
@@ -97,6 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st.runs += (unsigned long)r.runs;
 	st.unsupported += (unsigned long)r.unsupported;
 	st.budget += (unsigned long)r.budget;
+	if (!r.finding && r.outcome == FV_ACCEPTED && kernel_cmp)
+		kernel_check(&p, &r);
 	if (r.finding) {
 		if (ignored(r.what)) {
 			if (!st.ignored++)
@@ -109,6 +149,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fv_result_free(&r);
 	fv_prog_free(&p);
+	/* A load that walks to the 1M-insn complexity limit takes 20-40 s here (the kernel
+	 * agrees with the verdict; it is just slow under instrumentation): keep such inputs
+	 * out of the corpus, or their mutations eat the run. */
+	if (t1.tv_sec - t0.tv_sec >= FV_SLOW_SECONDS) {
+		st.slow++;
+		return -1;
+	}
 	return 0;
 }
 

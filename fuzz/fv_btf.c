@@ -95,7 +95,9 @@ void *fv_btf_build(const struct fv_prog *p, uint32_t *len, uint32_t *func_ids, u
 			static const char *const names[] = {"a0", "a1", "a2", "a3", "a4"};
 			unsigned k = (f->kinds >> (2 * a)) & 3;
 			put32(&b.types, str(&b, names[a]));
-			put32(&b.types, k == FV_ARG_PTR ? t_pint : k == FV_ARG_CTX ? t_pctx : t_int);
+			put32(&b.types, k == FV_ARG_PTR   ? t_pint
+			                : k == FV_ARG_CTX ? t_pctx
+			                                  : t_int);
 		}
 		char name[16];
 		snprintf(name, sizeof name, i ? "f%d" : "main", i);
@@ -105,7 +107,7 @@ void *fv_btf_build(const struct fv_prog *p, uint32_t *len, uint32_t *func_ids, u
 		uint16_t magic;
 		uint8_t version, flags;
 		uint32_t hdr_len, type_off, type_len, str_off, str_len;
-	} h = {BTF_MAGIC, 1, 0, 24, 0, (uint32_t)b.types.len, (uint32_t)b.types.len,
+	} h = {BTF_MAGIC,           1, 0, 24, 0, (uint32_t)b.types.len, (uint32_t)b.types.len,
 	       (uint32_t)b.strs.len};
 	*len = (uint32_t)(sizeof h + b.types.len + b.strs.len);
 	uint8_t *out = malloc(*len);

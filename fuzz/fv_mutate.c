@@ -31,23 +31,22 @@ static uint32_t below(struct rng *r, uint32_t n)
 	return n ? rnd(r) % n : 0;
 }
 
-static struct bpf_insn I(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
-{
-	return (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+static struct bpf_insn I(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+	return (struct bpf_insn){
+	        .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
 }
 
-static const int32_t interesting_imm[] = {0,      1,         -1,         2,        4,    7,
-                                          8,      16,        31,         32,       63,   64,
-                                          255,    256,       1514,       4096,     -8,   -512,
-                                          0x7fff, 0x7fffffff, INT32_MIN,  0xffff,   -16,  12,
-                                          14,     20,        34,         0x10000,  100,  0x800};
-static const int16_t interesting_off[] = {0,  1,  2,  4,    8,    -1,   -2,  -4,  -8,  -16,
-                                          -24, -32, -64, -128, -256, -512, 12,  16,  24,  76,
-                                          80, 3,  -3, 32767, -32768, 6,  10,  -511, 511, 7};
+static const int32_t interesting_imm[] = {
+        0,         1,      -1,  2,   4,    7,    8,  16,      31,     32,
+        63,        64,     255, 256, 1514, 4096, -8, -512,    0x7fff, 0x7fffffff,
+        INT32_MIN, 0xffff, -16, 12,  14,   20,   34, 0x10000, 100,    0x800};
+static const int16_t interesting_off[] = {0,   1,   2,   4,     8,      -1,   -2, -4,   -8,  -16,
+                                          -24, -32, -64, -128,  -256,   -512, 12, 16,   24,  76,
+                                          80,  3,   -3,  32767, -32768, 6,    10, -511, 511, 7};
 /* Helper ids worth calling more often than the rest (Linux numbering). */
-static const int32_t hot_helpers[] = {1,   2,   3,   5,   6,   7,   8,   9,   12,  14,  25,
-                                      26,  28,  44,  51,  65,  68,  87,  88,  89,  93,  94,
-                                      105, 113, 130, 131, 132, 133, 134, 164, 165, 181, 189, 190};
+static const int32_t hot_helpers[] = {1,   2,   3,   5,   6,   7,   8,   9,   12,  14, 25,  26,
+                                      28,  44,  51,  65,  68,  87,  88,  89,  93,  94, 105, 113,
+                                      130, 131, 132, 133, 134, 164, 165, 181, 189, 190};
 
 #define PICK(r, a) ((a)[below(r, sizeof(a) / sizeof((a)[0]))])
 
@@ -91,10 +90,18 @@ static void random_insn(struct rng *r, const struct fv_prog *p, struct bpf_insn 
 	                                  BPF_JNE,  BPF_JSGT, BPF_JSGE, BPF_JLT, BPF_JLE,
 	                                  BPF_JSLT, BPF_JSLE, BPF_JEQ,  BPF_JNE, BPF_JGT};
 	static const uint8_t sizes[] = {BPF_B, BPF_H, BPF_W, BPF_DW};
-	static const int32_t atomics[] = {BPF_ADD,          BPF_OR,           BPF_AND,
-	                                  BPF_XOR,          BPF_ADD | BPF_FETCH, BPF_OR | BPF_FETCH,
-	                                  BPF_AND | BPF_FETCH, BPF_XOR | BPF_FETCH, BPF_XCHG,
-	                                  BPF_CMPXCHG,      0x100 /* load_acq */, 0x110 /* store_rel */};
+	static const int32_t atomics[] = {BPF_ADD,
+	                                  BPF_OR,
+	                                  BPF_AND,
+	                                  BPF_XOR,
+	                                  BPF_ADD | BPF_FETCH,
+	                                  BPF_OR | BPF_FETCH,
+	                                  BPF_AND | BPF_FETCH,
+	                                  BPF_XOR | BPF_FETCH,
+	                                  BPF_XCHG,
+	                                  BPF_CMPXCHG,
+	                                  0x100 /* load_acq */,
+	                                  0x110 /* store_rel */};
 	*two = false;
 	uint32_t k = below(r, 100);
 	if (k < 40) { /* ALU / ALU64 */
@@ -143,16 +150,20 @@ static void random_insn(struct rng *r, const struct fv_prog *p, struct bpf_insn 
 		out[0] = I(BPF_STX | BPF_ATOMIC | sz, src_reg(r), reg(r), off(r), PICK(r, atomics));
 	} else if (k < 92) { /* helper calls, sometimes a bpf-to-bpf call */
 		if (below(r, 8) == 0)
-			out[0] = I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, (int32_t)below(r, 16));
+			out[0] =
+			        I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, (int32_t)below(r, 16));
 		else
 			out[0] = I(BPF_JMP | BPF_CALL, 0, 0, 0,
 			           below(r, 3) ? PICK(r, hot_helpers) : (int32_t)below(r, 212));
 	} else if (k < 98) { /* ld_imm64: a constant, a map, a map value, a callback */
 		uint32_t w = below(r, 4);
-		uint8_t s = w == 0 ? 0 : w == 1 ? BPF_PSEUDO_MAP_IDX : w == 2 ? BPF_PSEUDO_MAP_IDX_VALUE
-		                                                            : BPF_PSEUDO_FUNC;
-		int32_t lo = s == 0 ? imm(r) : s == BPF_PSEUDO_FUNC ? (int32_t)below(r, 16) + 1
-		                                                    : (int32_t)below(r, p->nr_maps + 1u);
+		uint8_t s = w == 0   ? 0
+		            : w == 1 ? BPF_PSEUDO_MAP_IDX
+		            : w == 2 ? BPF_PSEUDO_MAP_IDX_VALUE
+		                     : BPF_PSEUDO_FUNC;
+		int32_t lo = s == 0                 ? imm(r)
+		             : s == BPF_PSEUDO_FUNC ? (int32_t)below(r, 16) + 1
+		                                    : (int32_t)below(r, p->nr_maps + 1u);
 		int32_t hi = s == BPF_PSEUDO_MAP_IDX_VALUE ? (int32_t)below(r, 3) * 8
 		             : s == 0                      ? imm(r)
 		                                           : 0;
@@ -160,8 +171,9 @@ static void random_insn(struct rng *r, const struct fv_prog *p, struct bpf_insn 
 		out[1] = I(0, 0, 0, 0, hi);
 		*two = true;
 	} else {
-		out[0] = below(r, 2) ? I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-		                     : I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, (int32_t)below(r, 4));
+		out[0] = below(r, 2)
+		                 ? I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+		                 : I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, (int32_t)below(r, 4));
 	}
 }
 
@@ -306,15 +318,16 @@ static void insert_snippet(struct rng *r, struct fv_prog *p)
 		s[n++] = I(BPF_LDX | BPF_MEM | BPF_W, 3, 1, xdp ? 4 : 80, 0);
 		s[n++] = I(BPF_ALU64 | BPF_MOV | BPF_X, 4, a, 0, 0);
 		s[n++] = I(BPF_ALU64 | BPF_ADD | BPF_K, 4, 0, 0, (int32_t)below(r, 64));
-		s[n++] = I(BPF_JMP | PICK(r, ((const uint8_t[]){BPF_JGT, BPF_JGE, BPF_JLT})) | BPF_X, 4,
-		           3, 1, 0);
-		s[n++] = I(BPF_LDX | BPF_MEM | PICK(r, ((const uint8_t[]){BPF_B, BPF_H, BPF_W})), b, a,
-		           (int16_t)below(r, 64), 0);
+		s[n++] =
+		        I(BPF_JMP | PICK(r, ((const uint8_t[]){BPF_JGT, BPF_JGE, BPF_JLT})) | BPF_X,
+		          4, 3, 1, 0);
+		s[n++] = I(BPF_LDX | BPF_MEM | PICK(r, ((const uint8_t[]){BPF_B, BPF_H, BPF_W})), b,
+		           a, (int16_t)below(r, 64), 0);
 		break;
 	}
 	case 2: /* spill and fill */
-		s[n++] = I(BPF_STX | BPF_MEM | BPF_DW, 10, src_reg(r), (int16_t)(-8 * (1 + below(r, 8))),
-		           0);
+		s[n++] = I(BPF_STX | BPF_MEM | BPF_DW, 10, src_reg(r),
+		           (int16_t)(-8 * (1 + below(r, 8))), 0);
 		s[n++] = I(BPF_LDX | BPF_MEM | PICK(r, ((const uint8_t[]){BPF_DW, BPF_W, BPF_B})),
 		           reg(r), 10, (int16_t)(-8 * (1 + below(r, 8))), 0);
 		break;
@@ -338,7 +351,8 @@ static void insert_snippet(struct rng *r, struct fv_prog *p)
 		break;
 	}
 	default: /* a scalar bounded by a branch, then used as an offset */
-		s[n++] = I(BPF_JMP | PICK(r, ((const uint8_t[]){BPF_JGT, BPF_JSGT, BPF_JGE})) | BPF_K,
+		s[n++] = I(BPF_JMP | PICK(r, ((const uint8_t[]){BPF_JGT, BPF_JSGT, BPF_JGE})) |
+		                   BPF_K,
 		           b, 0, 2, (int32_t)below(r, 512));
 		s[n++] = I(BPF_ALU64 | BPF_ADD | BPF_X, a, b, 0, 0);
 		s[n++] = I(BPF_LDX | BPF_MEM | BPF_B, 0, a, 0, 0);
@@ -365,7 +379,7 @@ static void mutate_field(struct rng *r, struct fv_prog *p)
 		break;
 	case 3:
 	case 4:
-		in->imm = below(r, 2) ? imm(r) : in->imm + (int32_t)below(r, 9) - 4;
+		in->imm = below(r, 2) ? imm(r) : (int32_t)((uint32_t)in->imm + below(r, 9) - 4);
 		break;
 	case 5: { /* same class, another operation or size */
 		uint8_t cls = in->code & 7;
@@ -401,8 +415,11 @@ static void mutate_header(struct rng *r, struct fv_prog *p)
 	default: { /* a map: another kind, size, count, flags, lock */
 		if (p->nr_maps < FV_MAX_MAPS && (p->nr_maps == 0 || below(r, 4) == 0)) {
 			struct fv_map *m = &p->maps[p->nr_maps++];
-			*m = (struct fv_map){(uint8_t)below(r, FV_MAP_KINDS), (uint8_t)below(r, 64), 4,
-			                     FV_NO_LOCK, (uint16_t)(8 << below(r, 4)),
+			*m = (struct fv_map){(uint8_t)below(r, FV_MAP_KINDS),
+			                     (uint8_t)below(r, 64),
+			                     4,
+			                     FV_NO_LOCK,
+			                     (uint16_t)(8 << below(r, 4)),
 			                     (uint16_t)(1 + below(r, 8))};
 			break;
 		}
@@ -412,7 +429,8 @@ static void mutate_header(struct rng *r, struct fv_prog *p)
 			m->kind = (uint8_t)below(r, FV_MAP_KINDS);
 			break;
 		case 1:
-			m->value_size = (uint16_t)(below(r, 2) ? 1 + below(r, 64) : 8 << below(r, 7));
+			m->value_size =
+			        (uint16_t)(below(r, 2) ? 1 + below(r, 64) : 8 << below(r, 7));
 			break;
 		case 2:
 			m->max_entries = (uint16_t)(1 + below(r, 16));
@@ -421,7 +439,8 @@ static void mutate_header(struct rng *r, struct fv_prog *p)
 			m->flags ^= (uint8_t)(1u << below(r, 6));
 			break;
 		case 4:
-			m->lock_off = m->lock_off == FV_NO_LOCK ? (uint8_t)(4 * below(r, 4)) : FV_NO_LOCK;
+			m->lock_off =
+			        m->lock_off == FV_NO_LOCK ? (uint8_t)(4 * below(r, 4)) : FV_NO_LOCK;
 			break;
 		default:
 			m->key_size = (uint8_t)(1 + below(r, 16));

@@ -24,8 +24,7 @@ const struct fv_type fv_types[] = {
         {BPF_PROG_TYPE_LWT_XMIT, 0, "lwt_xmit", FV_RUN_PKT, "__sk_buff"},
         {BPF_PROG_TYPE_FLOW_DISSECTOR, BPF_FLOW_DISSECTOR, "flow_dissector", FV_RUN_PKT,
          "__sk_buff"},
-        {BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "raw_tracepoint", FV_RUN_ARGS,
-         "bpf_raw_tracepoint_args"},
+        {BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "raw_tracepoint", FV_RUN_ARGS, "bpf_raw_tracepoint_args"},
         {BPF_PROG_TYPE_SYSCALL, 0, "syscall", FV_RUN_CTX, "__sk_buff"},
         {BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, "sk_lookup", FV_RUN_SK_LOOKUP, "bpf_sk_lookup"},
         {BPF_PROG_TYPE_KPROBE, 0, "kprobe", FV_RUN_NONE, "pt_regs"},
@@ -37,8 +36,8 @@ const struct fv_type fv_types[] = {
 const unsigned fv_nr_types = sizeof fv_types / sizeof fv_types[0];
 
 static const char *const kind_names[FV_MAP_KINDS] = {
-        "array", "hash", "ringbuf", "rodata", "prog_array",
-        "percpu_array", "lru_hash", "queue", "stack",
+        "array",        "hash",     "ringbuf", "rodata", "prog_array",
+        "percpu_array", "lru_hash", "queue",   "stack",
 };
 
 static uint16_t rd16(const uint8_t *b)
@@ -224,7 +223,8 @@ void fv_prog_dump(const struct fv_prog *p, FILE *out)
 	}
 	for (int i = 0; i < p->nr_funcs; i++) {
 		const struct fv_func *f = &p->funcs[i];
-		fprintf(out, "func %d: %s, %u args:", i, f->global ? "global" : "static", f->nr_args);
+		fprintf(out, "func %d: %s, %u args:", i, f->global ? "global" : "static",
+		        f->nr_args);
 		for (int a = 0; a < f->nr_args; a++) {
 			static const char *const k[] = {"int", "ptr", "ctx", "int"};
 			fprintf(out, " %s", k[(f->kinds >> (2 * a)) & 3]);

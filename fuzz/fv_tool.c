@@ -4,6 +4,8 @@
  *                                                 seed per case, in fv_prog's byte format
  *   fuzz_verifier_tool objs OUT_DIR FILE.o...     each program of clang-built objects
  *                                                 (tests/progs), linked with its subprograms
+ *   fuzz_verifier_tool btf FILE...               fuzz_btf inputs: BTF_LOAD in userbpf and in
+ *                                                 the host kernel (errno, last log line)
  *   fuzz_verifier_tool show [-k] [-l] FILE...     decode, print, load and run each input in
  *                                                 userbpf (-k: and in the host kernel; -l: logs)
  *
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/btf.h>
@@ -75,7 +78,9 @@ static struct fv_map fv_map_of(uint32_t type, uint32_t key, uint32_t value, uint
 	                   .value_size = (uint16_t)(value > 1024 ? 1024 : value),
 	                   .max_entries = (uint16_t)(entries > 64 ? 64 : entries)};
 	if (type == BPF_MAP_TYPE_RINGBUF)
-		m.max_entries = (uint16_t)(entries >= 32768 ? 32768 : entries < 4096 ? 4096 : entries);
+		m.max_entries = (uint16_t)(entries >= 32768 ? 32768
+		                           : entries < 4096 ? 4096
+		                                            : entries);
 	if (flags & BPF_F_NO_PREALLOC)
 		m.flags |= FV_MF_NO_PREALLOC;
 	if (flags & BPF_F_MMAPABLE)
@@ -149,9 +154,10 @@ static int cmd_seeds(const char *dir, const char *out)
 		p.nr_maps = (uint8_t)(k->nr_maps > FV_MAX_MAPS ? FV_MAX_MAPS : k->nr_maps);
 		for (int m = 0; m < p.nr_maps; m++) {
 			const struct cx_map *cm = &k->maps[m];
-			p.maps[m] = fv_map_of(cm->type, cm->key_size, cm->value_size, cm->max_entries,
-			                      cm->flags, cm->freeze && cm->max_entries == 1 &&
-			                                         (cm->flags & BPF_F_RDONLY_PROG));
+			p.maps[m] = fv_map_of(cm->type, cm->key_size, cm->value_size,
+			                      cm->max_entries, cm->flags,
+			                      cm->freeze && cm->max_entries == 1 &&
+			                              (cm->flags & BPF_F_RDONLY_PROG));
 			if (cm->nr_updates)
 				p.maps[m].flags |= FV_MF_FILL;
 			if (cm->freeze)
@@ -171,8 +177,9 @@ static int cmd_seeds(const char *dir, const char *out)
 		if (write_seed(out, name, &p) == 0)
 			written++;
 	}
-	printf("%d seeds from %d corpus cases (%d skipped: type, size or over 200k processed insns)\n", written, c.nr_cases,
-	       skipped);
+	printf("%d seeds from %d corpus cases (%d skipped: type, size or over 200k processed "
+	       "insns)\n",
+	       written, c.nr_cases, skipped);
 	cx_corpus_free(&c);
 	return 0;
 }
@@ -223,14 +230,15 @@ static void obj_prog_seed(struct userbpf_object *o, struct userbpf_program *prog
 				const struct userbpf_map *m = &o->maps[mi];
 				slot = p.nr_maps++;
 				used[slot] = mi;
-				p.maps[slot] = fv_map_of(m->def.type, m->def.key_size, m->def.value_size,
-				                         m->def.max_entries, m->def.map_flags,
-				                         m->kind == LDR_MAP_RODATA);
+				p.maps[slot] =
+				        fv_map_of(m->def.type, m->def.key_size, m->def.value_size,
+				                  m->def.max_entries, m->def.map_flags,
+				                  m->kind == LDR_MAP_RODATA);
 				if (m->kind == LDR_MAP_RODATA || m->kind == LDR_MAP_DATA)
 					p.maps[slot].flags |= FV_MF_FILL;
 			}
 			in->src_reg = in->src_reg == BPF_PSEUDO_MAP_FD ? BPF_PSEUDO_MAP_IDX
-			                                              : BPF_PSEUDO_MAP_IDX_VALUE;
+			                                               : BPF_PSEUDO_MAP_IDX_VALUE;
 			in->imm = slot < 0 ? 0 : slot;
 		}
 		i++;
@@ -239,10 +247,12 @@ static void obj_prog_seed(struct userbpf_object *o, struct userbpf_program *prog
 	if (btf && prog->func_info_cnt && prog->func_info_cnt <= FV_MAX_FUNCS) {
 		p.nr_funcs = (uint8_t)prog->func_info_cnt;
 		for (uint32_t f = 0; f < prog->func_info_cnt; f++) {
-			const struct btf_type *fn = btf__type_by_id(btf, prog->func_info[f].type_id);
+			const struct btf_type *fn =
+			        btf__type_by_id(btf, prog->func_info[f].type_id);
 			if (!fn || !btf_is_func(fn))
 				continue;
-			p.funcs[f].global = btf_vlen(fn) == BTF_FUNC_GLOBAL /* FUNC linkage is its vlen */;
+			p.funcs[f].global =
+			        btf_vlen(fn) == BTF_FUNC_GLOBAL /* FUNC linkage is its vlen */;
 			const struct btf_type *proto = btf__type_by_id(btf, fn->type);
 			if (!proto || !btf_is_func_proto(proto))
 				continue;
@@ -250,9 +260,9 @@ static void obj_prog_seed(struct userbpf_object *o, struct userbpf_program *prog
 			int n = btf_vlen(proto) > FV_MAX_ARGS ? FV_MAX_ARGS : btf_vlen(proto);
 			p.funcs[f].nr_args = (uint8_t)n;
 			for (int a = 0; a < n; a++)
-				p.funcs[f].kinds |= (uint16_t)(arg_kind(btf, pa[a].type,
-				                                        fv_types[t].ctx_struct)
-				                               << (2 * a));
+				p.funcs[f].kinds |=
+				        (uint16_t)(arg_kind(btf, pa[a].type, fv_types[t].ctx_struct)
+				                   << (2 * a));
 		}
 	}
 	char name[256];
@@ -277,8 +287,8 @@ static int cmd_objs(const char *out, int n, char **files)
 		for (uint32_t k = 0; k < o->nr_progs; k++)
 			ldr_core_relocate(o, &o->progs[k]);
 		char base[128];
-		snprintf(base, sizeof base, "%s", strrchr(files[i], '/') ? strrchr(files[i], '/') + 1
-		                                                         : files[i]);
+		snprintf(base, sizeof base, "%s",
+		         strrchr(files[i], '/') ? strrchr(files[i], '/') + 1 : files[i]);
 		char *dot = strchr(base, '.');
 		if (dot)
 			*dot = 0;
@@ -315,7 +325,8 @@ static int show(const char *path, bool kernel, bool logs)
 	printf("== %s\n", path);
 	fv_prog_dump(&p, stdout);
 	for (int side = 0; side < 1 + kernel; side++) {
-		struct fv_opts o = {.run = true, .kernel = side == 1, .keep_log = logs, .quiet = true};
+		struct fv_opts o = {
+		        .run = true, .kernel = side == 1, .keep_log = logs, .quiet = true};
 		struct fv_result r;
 		fv_exec(&p, &o, &r);
 		static const char *const oc[] = {"setup failed", "REJECTED", "ACCEPTED"};
@@ -338,8 +349,63 @@ static int show(const char *path, bool kernel, bool logs)
 	return 0;
 }
 
+/* fuzz_btf inputs: BTF_LOAD in userbpf and in the kernel, errno and the log's last line. */
+static long kernel_bpf(int cmd, union bpf_attr *a, unsigned size)
+{
+	return syscall(SYS_bpf, cmd, a, size);
+}
+
+static int show_btf(const char *path)
+{
+	size_t n;
+	static uint8_t buf[1 << 20];
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	if (n < 6)
+		return 1;
+	printf("== %s (%zu bytes of BTF)\n", path, n - 6);
+	for (int side = 0; side < 2; side++) {
+		static char log[65536];
+		union bpf_attr a;
+		memset(&a, 0, sizeof a);
+		memset(log, 0, sizeof log);
+		a.btf = (uint64_t)(uintptr_t)(buf + 6);
+		a.btf_size = (uint32_t)(n - 6);
+		a.btf_log_buf = (uint64_t)(uintptr_t)log;
+		a.btf_log_size = sizeof log;
+		a.btf_log_level = 1;
+		long fd = side ? kernel_bpf(BPF_BTF_LOAD, &a, sizeof a)
+		               : userbpf_sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+		int e = fd < 0 ? errno : 0;
+		char *last = log, *nl;
+		while ((nl = strchr(last, '\n')) && nl[1])
+			last = nl + 1;
+		printf("-- %s: %s (%d) | %s", side ? "kernel" : "userbpf",
+		       fd < 0 ? strerror(e) : "ok", e, last);
+		if (fd >= 0)
+			side ? close((int)fd) : close((int)fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "btf")) {
+		char root[] = "/dev/shm/userbpf-fvtool-XXXXXX";
+		if (!mkdtemp(root))
+			return 1;
+		setenv("USERBPF_BPFFS", root, 1);
+		int rc = 0;
+		for (int i = 2; i < argc; i++)
+			rc |= show_btf(argv[i]);
+		rmdir(root);
+		return rc;
+	}
 	if (argc >= 4 && !strcmp(argv[1], "seeds"))
 		return cmd_seeds(argv[2], argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "objs"))
@@ -365,8 +431,9 @@ int main(int argc, char **argv)
 			rc = 1;
 		return rc;
 	}
-	fprintf(stderr, "usage: %s seeds CORPUS_DIR OUT_DIR | objs OUT_DIR FILE.o... | show [-k] "
-	                "[-l] FILE...\n",
+	fprintf(stderr,
+	        "usage: %s seeds CORPUS_DIR OUT_DIR | objs OUT_DIR FILE.o... | show [-k] "
+	        "[-l] FILE...\n",
 	        argv[0]);
 	return 2;
 }

@@ -282,30 +282,40 @@ static const char *name_disp(const struct bv *env, uint32_t off)
 	return s ? s : "(invalid-name-offset)";
 }
 
+/* The kernel's ctype (lib/ctype.c) is Latin-1: 0xc0-0xff are letters except 0xd7 (×) and
+ * 0xf7 (÷), 0xa0-0xff are printable. Measured against Linux 6.18 by fuzz_btf (differential
+ * mode) and its reproducers (tests/fixtures/fuzz/btf/). */
 static bool is_alpha(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	unsigned char u = (unsigned char)c;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (u >= 0xc0 && u != 0xd7 && u != 0xf7);
 }
 static bool is_alnum(char c)
 {
 	return is_alpha(c) || (c >= '0' && c <= '9');
 }
-static bool name_char_ok(char c, bool first, bool dot_ok)
+static bool is_print(char c)
 {
-	if ((first ? !is_alpha(c) : !is_alnum(c)) && c != '_' &&
-	    ((c == '.' && !dot_ok) || c != '.'))
-		return false;
-	return true;
+	unsigned char u = (unsigned char)c;
+	return (u >= 0x20 && u < 0x7f) || u >= 0xa0;
+}
+/* 6.18's __btf_name_char_ok: letters, digits (not first), '_' and '.' anywhere. */
+static bool name_char_ok(char c, bool first)
+{
+	return (first ? is_alpha(c) : is_alnum(c)) || c == '_' || c == '.';
 }
 
-static bool name_valid(const struct bv *env, uint32_t off, bool dot_ok)
+/* btf_name_valid_identifier, or (section) btf_name_valid_section: a DATASEC name may hold
+ * any printable character. Both: non-empty, at most KSYM_NAME_LEN bytes. */
+static bool name_valid(const struct bv *env, uint32_t off, bool section)
 {
 	const char *src = str_by_offset(env, off);
-	if (!src || !name_char_ok(*src, true, dot_ok))
+	if (!src || !*src || (section ? !is_print(*src) : !name_char_ok(*src, true)))
 		return false;
 	const char *limit = src + KSYM_NAME_LEN;
 	for (src++; *src && src < limit; src++)
-		if (!name_char_ok(*src, false, dot_ok))
+		if (section ? !is_print(*src) : !name_char_ok(*src, false))
 			return false;
 	return !*src;
 }
@@ -635,7 +645,7 @@ static long struct_members_meta(struct bv *env, const struct btf_type *t)
 			log_member(env, t, m, "Invalid member bits_offset");
 			return -EINVAL;
 		}
-		if ((off + 7) / 8 > t->size) {
+		if (off / 8 + !!(off % 8) > t->size) { /* BITS_ROUNDUP_BYTES: no u32 wrap */
 			log_member(env, t, m, "Member bits_offset exceeds its struct size");
 			return -EINVAL;
 		}
@@ -743,7 +753,7 @@ static const struct kind_meta kind_metas[K_NR] = {
         [K_FWD] = KIND(0, 0, NULL, &r_vlen, &r_fwd_type, &r_ident),
         [K_FUNC] = KIND(0, 0, NULL, &r_ident, &r_func_linkage, &r_kflag),
         [K_FUNC_PROTO] = KIND(0, sizeof(struct btf_param), NULL, &r_noname, &r_kflag),
-        [K_VAR] = KIND(4, 0, NULL, &r_vlen, &r_kflag, &r_section, &r_var_type, &r_var_linkage),
+        [K_VAR] = KIND(4, 0, NULL, &r_vlen, &r_kflag, &r_ident, &r_var_type, &r_var_linkage),
         [K_DATASEC] = KIND(0, sizeof(struct btf_var_secinfo), datasec_vars_meta, &r_datasec_size,
                            &r_kflag, &r_section),
         [K_FLOAT] = KIND(0, 0, NULL, &r_vlen, &r_kflag, &r_float_size),
@@ -1361,7 +1371,7 @@ static int func_proto_check(struct bv *env, const struct btf_type *t)
 	if (t->size) {
 		uint32_t rid = t->size;
 		const struct btf_type *rt = type_by_id(env, rid);
-		if (!rt) {
+		if (!rt || resolve_source_only(rt)) { /* var, decl_tag, datasec: not a type */
 			log_type(env, t, "Invalid return type");
 			return -EINVAL;
 		}
@@ -1385,7 +1395,7 @@ static int func_proto_check(struct bv *env, const struct btf_type *t)
 	for (uint32_t i = 0; i < nr; i++) {
 		uint32_t aid = args[i].type;
 		const struct btf_type *at = type_by_id(env, aid);
-		if (!at) {
+		if (!at || resolve_source_only(at)) { /* found by fuzz_btf vs the kernel */
 			log_type(env, t, "Invalid arg#%u", i + 1);
 			return -EINVAL;
 		}

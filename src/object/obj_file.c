@@ -158,9 +158,9 @@ static uint64_t obj_page_round(uint64_t n)
 	return (n + OBJ_PAGE_SIZE - 1) & ~(uint64_t)(OBJ_PAGE_SIZE - 1);
 }
 
-/* Map a blob file of size bytes: payload and header are contiguous in the file, so one
- * mapping covers both. */
-static int obj_blob_map(int fd, uint64_t size, struct obj_blob **out)
+/* Map a blob file of size bytes into b: payload and header are contiguous in the file, so
+ * one mapping covers both; a small payload may sit in the header's page, after it. */
+static int obj_blob_map_into(int fd, uint64_t size, struct obj_blob *b)
 {
 	if (size < OBJ_PAGE_SIZE || size % OBJ_PAGE_SIZE)
 		return -EINVAL;
@@ -172,17 +172,38 @@ static int obj_blob_map(int fd, uint64_t size, struct obj_blob **out)
 	if (base == MAP_FAILED)
 		return -errno;
 	struct obj_hdr *hdr = (struct obj_hdr *)(base + data);
-	struct obj_blob *b = calloc(1, sizeof *b);
-	if (!b || hdr->version != OBJ_HDR_VERSION || obj_page_round(hdr->payload_size) != data) {
-		munmap(base, size);
-		free(b);
-		return b ? -EINVAL : -ENOMEM;
+	bool ok = hdr->version == OBJ_HDR_VERSION;
+	void *payload = data ? base : NULL;
+	if (ok && hdr->payload_off) { /* one page: the payload after the header */
+		ok = !data && hdr->payload_off >= sizeof *hdr &&
+		     hdr->payload_size <= OBJ_PAGE_SIZE - hdr->payload_off;
+		payload = hdr->payload_size ? (char *)hdr + hdr->payload_off : NULL;
+	} else if (ok) {
+		ok = obj_page_round(hdr->payload_size) == data;
 	}
-	b->hdr = hdr;
-	b->payload = data ? base : NULL;
+	if (!ok) {
+		munmap(base, size);
+		return -EINVAL;
+	}
+	b->payload = payload;
 	b->payload_map_len = data;
 	b->map_base = base;
 	b->map_len = size;
+	__atomic_store_n(&b->hdr, hdr, __ATOMIC_RELEASE); /* last: obj_entry_blob's test */
+	return 0;
+}
+
+static int obj_blob_map(int fd, uint64_t size, struct obj_blob **out)
+{
+	struct obj_blob *b = calloc(1, sizeof *b);
+	if (!b)
+		return -ENOMEM;
+	b->lazy_fd = -1;
+	int err = obj_blob_map_into(fd, size, b);
+	if (err) {
+		free(b);
+		return err;
+	}
 	*out = b;
 	return 0;
 }
@@ -206,6 +227,59 @@ void obj_blob_detach(struct obj_blob *b)
 	free(b);
 }
 
+struct obj_blob *obj_blob_lazy(int fd, uint64_t size, uint32_t id, const struct stat *st)
+{
+	struct obj_blob *b = calloc(1, sizeof *b);
+	if (b) {
+		b->lazy_fd = fd;
+		b->lazy_id = id;
+		b->lazy_size = size;
+		b->lazy_dev = st->st_dev;
+		b->lazy_ino = st->st_ino;
+	}
+	return b;
+}
+
+static pthread_mutex_t obj_lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int obj_entry_blob(struct obj_entry *e, struct obj_blob **out)
+{
+	struct obj_blob *b = e->blob;
+	if (__atomic_load_n(&b->hdr, __ATOMIC_ACQUIRE)) {
+		*out = b;
+		return 0;
+	}
+	/* The file of a program loaded here, not mapped by the load (most never need it).
+	 * The entry lives (RCU) but its fd may have been closed and the number reused
+	 * meanwhile: the file mapped must be the entry's (identity before, id after). */
+	int err = 0;
+	pthread_mutex_lock(&obj_lazy_lock);
+	if (!__atomic_load_n(&b->hdr, __ATOMIC_ACQUIRE)) {
+		struct stat st;
+		struct obj_blob m = {0};
+		if (b->lazy_fd < 0 || fstat(b->lazy_fd, &st) < 0 || st.st_dev != b->lazy_dev ||
+		    st.st_ino != b->lazy_ino || (uint64_t)st.st_size != b->lazy_size)
+			err = -EBADF;
+		else
+			err = obj_blob_map_into(b->lazy_fd, b->lazy_size, &m);
+		if (!err && m.hdr->id != b->lazy_id) { /* the number was reused meanwhile */
+			munmap(m.map_base, m.map_len);
+			err = -EBADF;
+		}
+		if (!err) {
+			b->payload = m.payload;
+			b->payload_map_len = m.payload_map_len;
+			b->map_base = m.map_base;
+			b->map_len = m.map_len;
+			__atomic_store_n(&b->hdr, m.hdr, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&obj_lazy_lock);
+	if (!err)
+		*out = b;
+	return err == -EINVAL ? -EBADF : err;
+}
+
 int obj_blob_create(const struct obj_hdr *hdr, const void *payload, uint64_t len, int *fd_out,
                     struct obj_blob **out)
 {
@@ -224,22 +298,44 @@ int obj_blob_create(const struct obj_hdr *hdr, const void *payload, uint64_t len
 int obj_blob_create_in(int fd, const struct obj_hdr *hdr, const void *payload, uint64_t len,
                        struct obj_blob **out)
 {
-	_Static_assert(sizeof(struct obj_hdr) <= OBJ_PAGE_SIZE, "the header fits its page");
-	uint64_t data = obj_page_round(len);
+	uint64_t size;
+	int err = obj_blob_write(fd, hdr, payload, len, &size);
+	return err ? err : obj_blob_map(fd, size, out);
+}
+
+int obj_blob_write(int fd, const struct obj_hdr *hdr, const void *payload, uint64_t len,
+                   uint64_t *size_out)
+{
+	_Static_assert(sizeof(struct obj_hdr) <= OBJ_HDR_INLINE_OFF, "the header fits its page");
 	static const char zeros[OBJ_PAGE_SIZE];
 	struct obj_hdr h = *hdr;
 	h.version = OBJ_HDR_VERSION;
 	h.payload_size = len;
-	/* One write: payload, padding to the page, the header, zeros to the end of its page;
-	 * it also sizes the file. */
+	/* One write that also sizes the file: a small payload goes after the header in its
+	 * page (one page of memory, not two); else payload, padding to the page, the header,
+	 * zeros to the end of its page. */
 	enum { NR_IOV = 4 };
-	struct iovec iov[NR_IOV] = {{(void *)payload, len},
-	                            {(void *)zeros, data - len},
-	                            {&h, sizeof h},
-	                            {(void *)zeros, OBJ_PAGE_SIZE - sizeof h}};
-	if (data + OBJ_PAGE_SIZE > (uint64_t)1 << 40)
+	struct iovec iov[NR_IOV];
+	uint64_t data, total;
+	if (len <= OBJ_PAGE_SIZE - OBJ_HDR_INLINE_OFF) {
+		h.payload_off = OBJ_HDR_INLINE_OFF;
+		data = 0;
+		iov[0] = (struct iovec){&h, sizeof h};
+		iov[1] = (struct iovec){(void *)zeros, OBJ_HDR_INLINE_OFF - sizeof h};
+		iov[2] = (struct iovec){(void *)payload, len};
+		iov[3] = (struct iovec){(void *)zeros, OBJ_PAGE_SIZE - OBJ_HDR_INLINE_OFF - len};
+	} else {
+		h.payload_off = 0;
+		data = obj_page_round(len);
+		iov[0] = (struct iovec){(void *)payload, len};
+		iov[1] = (struct iovec){(void *)zeros, data - len};
+		iov[2] = (struct iovec){&h, sizeof h};
+		iov[3] = (struct iovec){(void *)zeros, OBJ_PAGE_SIZE - sizeof h};
+	}
+	total = data + OBJ_PAGE_SIZE;
+	if (total > (uint64_t)1 << 40)
 		return -E2BIG;
-	for (uint64_t n = 0; n < data + OBJ_PAGE_SIZE;) {
+	for (uint64_t n = 0; n < total;) {
 		/* a large payload may be written in parts */
 		struct iovec v[NR_IOV];
 		int cnt = 0;
@@ -258,7 +354,8 @@ int obj_blob_create_in(int fd, const struct obj_hdr *hdr, const void *payload, u
 			return -ENOMEM;
 		n += (uint64_t)w;
 	}
-	return obj_blob_map(fd, data + OBJ_PAGE_SIZE, out);
+	*size_out = total;
+	return 0;
 }
 
 /* Lexically normalise an absolute path: drop "." and empty components, resolve "..". */

@@ -2,7 +2,9 @@
  *
  * Ids are global and increasing across processes, as the kernel's: one counter per kind
  * in <root>/.ids, a shared page bumped with an atomic add. To turn an id back into an
- * object, <root>/.registry/<kind>-<id> names a holder: "pid fd dev ino". A lookup finds
+ * object, the registry names a holder, "pid fd dev ino": a slot of the shared table
+ * (obj_regtab.c), else the symbolic link <root>/.registry/<kind>-<id> (entries the table
+ * had no room for, and those of older versions). A lookup finds
  * the file through /proc/<pid>/fd/<fd> (same inode?), else through a pin under the root,
  * else by scanning every same-uid process's fds. An entry nothing resolves is an object
  * that is gone: it is deleted then (lazily, since no one sees the last close).
@@ -26,6 +28,7 @@
 
 #include "core/hook.h"
 #include "object/obj_btf.h"
+#include "object/obj_regtab.h"
 #include "object/object.h"
 
 static const char *const obj_kind_names[OBJ_NR_KINDS] = {
@@ -94,12 +97,6 @@ uint32_t *obj_shared_word(unsigned idx)
 	return ids ? &ids[idx] : NULL;
 }
 
-struct obj_holder {
-	long pid;
-	int fd;
-	uint64_t dev, ino;
-};
-
 static bool obj_registry_path(char *buf, const char *root, enum obj_kind kind, uint32_t id)
 {
 	/* int n: -Wformat-truncation cannot see that the length check is the point */
@@ -115,8 +112,8 @@ static int obj_registry_line(char *line, size_t len, const struct obj_holder *h)
 	return snprintf(line, len, "%ld %d %" PRIu64 " %" PRIu64, h->pid, h->fd, h->dev, h->ino);
 }
 
-/* Replace the entry at path (readers see the old one or the new one, never half of one). */
-static void obj_registry_write(const char *path, const struct obj_holder *h)
+/* Replace the link at path (readers see the old one or the new one, never half of one). */
+static void obj_registry_link(const char *path, const struct obj_holder *h)
 {
 	char tmp[PATH_MAX + 32], line[128];
 	static unsigned seq;
@@ -129,16 +126,54 @@ static void obj_registry_write(const char *path, const struct obj_holder *h)
 		unlink(tmp);
 }
 
+/* The table's slot of an older object is taken: its entry becomes a link. */
+static void obj_registry_spill(const char *root, enum obj_kind kind, uint32_t id,
+                               const struct obj_holder *h)
+{
+	char path[PATH_MAX], line[128];
+	if (!obj_registry_path(path, root, kind, id))
+		return;
+	obj_registry_line(line, sizeof line, h);
+	if (symlink(line, path) < 0) /* EEXIST: a link was made for it before */
+		return;
+}
+
+/* A new holder for an entry that exists (the table's slot, else the link). */
+static void obj_registry_write(const char *root, const char *path, enum obj_kind kind, uint32_t id,
+                               const struct obj_holder *h)
+{
+	if (!obj_regtab_set(root, kind, id, h, true, obj_registry_spill))
+		obj_registry_link(path, h);
+}
+
+/* Forget the entry of an object that is gone. */
+static void obj_registry_remove(const char *root, const char *path, enum obj_kind kind, uint32_t id)
+{
+	if (!obj_regtab_del(root, kind, id))
+		unlink(path);
+}
+
+void obj_registry_forget(enum obj_kind kind, uint32_t id)
+{
+	char root[PATH_MAX], path[PATH_MAX];
+	if (!obj_root(root) && obj_registry_path(path, root, kind, id))
+		obj_registry_remove(root, path, kind, id);
+}
+
 void obj_registry_add_st(enum obj_kind kind, uint32_t id, int fd, const struct stat *st)
 {
 	char root[PATH_MAX], path[PATH_MAX], line[128];
-	if (obj_root(root) || !obj_registry_path(path, root, kind, id))
+	if (obj_root(root))
 		return;
 	struct obj_holder h = {getpid(), fd, st->st_dev, st->st_ino};
+	/* a store in shared memory; a link only when the table cannot take it */
+	if (obj_regtab_set(root, kind, id, &h, false, obj_registry_spill) ||
+	    !obj_registry_path(path, root, kind, id))
+		return;
 	obj_registry_line(line, sizeof line, &h);
 	/* a new id: nothing is there yet, so the entry is made in place */
 	if (symlink(line, path) < 0)
-		obj_registry_write(path, &h);
+		obj_registry_link(path, &h);
 }
 
 void obj_registry_add(enum obj_kind kind, uint32_t id, int fd)
@@ -148,8 +183,11 @@ void obj_registry_add(enum obj_kind kind, uint32_t id, int fd)
 		obj_registry_add_st(kind, id, fd, &st);
 }
 
-static int obj_registry_read(const char *path, struct obj_holder *h)
+static int obj_registry_read(const char *root, const char *path, enum obj_kind kind, uint32_t id,
+                             struct obj_holder *h)
 {
+	if (obj_regtab_get(root, kind, id, h))
+		return 0;
 	char line[128];
 	ssize_t n = readlink(path, line, sizeof line - 1);
 	if (n < 0 && errno == EINVAL) { /* an entry of an older version: a regular file */
@@ -219,7 +257,8 @@ static int obj_scan_pins(const char *dir, const struct obj_holder *h, enum obj_k
 	while (fd < 0 && (de = readdir(d))) {
 		if (de->d_name[0] == '.' &&
 		    (!de->d_name[1] || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".ids") ||
-		     !strcmp(de->d_name, ".registry") || !strcmp(de->d_name, ".parked") ||
+		     !strcmp(de->d_name, ".registry") || !strcmp(de->d_name, ".regtab") ||
+		     !strcmp(de->d_name, ".parked") ||
 		     (user_only && depth == 0 && !strcmp(de->d_name, ".refs"))))
 			continue;
 		char path[PATH_MAX * 2];
@@ -293,24 +332,25 @@ int obj_registry_open_ex(enum obj_kind kind, uint32_t id, int accmode, bool user
 	if (err)
 		return err;
 	struct obj_holder h;
-	if (!obj_registry_path(path, root, kind, id) || obj_registry_read(path, &h) < 0)
+	if (!obj_registry_path(path, root, kind, id) ||
+	    obj_registry_read(root, path, kind, id, &h) < 0)
 		return -ENOENT;
 	snprintf(link, sizeof link, "/proc/%ld/fd/%d", h.pid, h.fd);
 	int fd = obj_open_if(link, &h, kind, id, accmode);
 	/* a program with a name under .refs that nothing holds: gone, without a scan */
 	if (fd < 0 && kind == OBJ_PROG && obj_prog_gone(id)) {
-		unlink(path);
+		obj_registry_remove(root, path, kind, id);
 		return -ENOENT;
 	}
 	if (fd < 0)
 		fd = obj_scan_pins(root, &h, kind, id, accmode, 0, user_only, OBJ_SCAN_ROOT);
 	if (fd < 0) {
 		fd = obj_scan_procs(&h, kind, id, accmode);
-		if (fd >= 0)
-			obj_registry_write(path, &h); /* the next lookup goes straight there */
+		if (fd >= 0) /* the next lookup goes straight there */
+			obj_registry_write(root, path, kind, id, &h);
 	}
-	if (fd < 0 && !user_only)
-		unlink(path); /* nothing holds it: the object is gone */
+	if (fd < 0 && !user_only) /* nothing holds it: the object is gone */
+		obj_registry_remove(root, path, kind, id);
 	return fd;
 }
 
@@ -357,10 +397,16 @@ long obj_get_next_id(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		ids[n++] = (uint32_t)id;
 	}
 	closedir(d);
+	if (obj_regtab_list(root, kind, a->start_id, obj_id_last(kind), &ids, &n, &cap)) {
+		free(ids);
+		return -ENOMEM;
+	}
 	if (n)
 		qsort(ids, n, sizeof *ids, obj_cmp_u32);
 	long ret = -ENOENT;
 	for (size_t i = 0; i < n && ret < 0; i++) {
+		if (i && ids[i] == ids[i - 1])
+			continue; /* in the table and (a stale) link */
 		int fd = obj_registry_open(kind, ids[i], O_RDONLY);
 		if (fd < 0)
 			continue;

@@ -113,7 +113,10 @@ static int obj_map_fd_value(struct bpf_map *map, const void *value, uint32_t *id
 	if (progs) {
 		/* bpf_prog_map_compatible: a prog array takes programs of one type, the first
 		 * stored one's (kept as type + 1 in the header's inner_map_type, unused here) */
-		uint32_t want = e->blob->hdr->type + 1, cur = 0;
+		struct obj_blob *b;
+		if ((err = obj_entry_blob(e, &b)))
+			return err;
+		uint32_t want = b->hdr->type + 1, cur = 0;
 		if (!__atomic_compare_exchange_n(&map->sh->inner_map_type, &cur, want, false,
 		                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
 		    cur != want)
@@ -430,7 +433,9 @@ long obj_map_freeze(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		err = -EBUSY;
 	} else {
 		__atomic_store_n(&sh->freezing, 1, __ATOMIC_RELEASE);
-		if (obj_mmap_writable(e->dev, e->ino))
+		/* only maps the kernel lets users map writable can have such a mapping: the
+		 * others are frozen without looking through every process */
+		if (obj_mmap_may_write(sh) && obj_mmap_writable(e->dev, e->ino))
 			err = -EBUSY;
 		else
 			__atomic_store_n(&sh->frozen, 1, __ATOMIC_RELEASE);

@@ -104,6 +104,16 @@ out:
 	return err;
 }
 
+bool obj_mmap_may_write(const struct bpf_map_shared *sh)
+{
+	/* obj_mmap_check's rules for PROT_WRITE: ENOTSUPP for other types, EINVAL for an array
+	 * without BPF_F_MMAPABLE, EACCES for BPF_F_RDONLY_PROG */
+	if (sh->map_flags & BPF_F_RDONLY_PROG)
+		return false;
+	return sh->map_type == BPF_MAP_TYPE_RINGBUF ||
+	       (sh->map_type == BPF_MAP_TYPE_ARRAY && (sh->map_flags & BPF_F_MMAPABLE));
+}
+
 /* Is the mapping starting at `start` in /proc/<pid>/smaps one of the library's own
  * (VmFlags has "dd")? */
 static bool obj_mmap_ours(const char *pid, unsigned long start)
@@ -157,8 +167,12 @@ static bool obj_mmap_is_ours(const char *pid, bool self, unsigned long start, un
 
 /* The same question through PROCMAP_QUERY: 1 found, 0 none, -1 the ioctl is not there. Only
  * shared writable file mappings are visited. */
+static int obj_procmap_missing; /* the ioctl answered "not supported" once: it will again */
+
 static int obj_mmap_writable_query(const char *pid, bool self, dev_t dev, ino_t ino)
 {
+	if (__atomic_load_n(&obj_procmap_missing, __ATOMIC_RELAXED))
+		return -1;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%s/maps", pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -173,6 +187,8 @@ static int obj_mmap_writable_query(const char *pid, bool self, dev_t dev, ino_t 
 		                OBJ_PROCMAP_WRITABLE | OBJ_PROCMAP_SHARED;
 		q.query_addr = addr;
 		if (ioctl(fd, OBJ_PROCMAP_QUERY, &q) < 0) {
+			if (errno == ENOTTY)
+				__atomic_store_n(&obj_procmap_missing, 1, __ATOMIC_RELAXED);
 			if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
 				found = addr ? 0 : -1; /* not supported (or nothing at all) */
 			break;

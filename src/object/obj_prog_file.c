@@ -275,6 +275,10 @@ static uint32_t obj_prog_refs_sweep_count(void)
 	if (n)
 		qsort(ents, n, sizeof *ents, obj_sweep_cmp);
 	uint32_t live = 0;
+	/* the named programs found gone and alive, ascending (for obj_prog_rt_reap) */
+	uint32_t *gone_ids = n ? malloc(2 * n * sizeof *gone_ids) : NULL;
+	uint32_t *alive_ids = gone_ids ? gone_ids + n : NULL;
+	size_t nr_gone = 0, nr_alive = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i; /* [i, j): the entries of one program, its named file first */
 		while (j < n && ents[j].prog_id == ents[i].prog_id)
@@ -291,10 +295,16 @@ static uint32_t obj_prog_refs_sweep_count(void)
 					unlinkat(dfd, ents[k].name, 0);
 				else if (ents[k].what == SW_DIR)
 					obj_refs_remove_dir(dfd, ents[k].name);
-			if (ents[i].what == SW_NAMED)
+			if (ents[i].what == SW_NAMED) {
 				unlinkat(dfd, ents[i].name, 0); /* last: the file goes */
+				obj_registry_forget(OBJ_PROG, ents[i].prog_id);
+				if (gone_ids)
+					gone_ids[nr_gone++] = ents[i].prog_id;
+			}
 		} else {
 			live++;
+			if (alive_ids && ents[i].what == SW_NAMED)
+				alive_ids[nr_alive++] = ents[i].prog_id;
 		}
 		if (lease >= 0)
 			close(lease); /* the lease goes with it */
@@ -302,7 +312,9 @@ static uint32_t obj_prog_refs_sweep_count(void)
 	}
 	free(ents);
 	closedir(d);
-	obj_prog_rt_reap(); /* our runtimes of the programs that went, and their maps */
+	/* our runtimes of the programs that went, and their maps */
+	obj_prog_rt_reap(gone_ids, nr_gone, alive_ids, nr_alive);
+	free(gone_ids);
 	return live;
 }
 

@@ -153,9 +153,11 @@ long obj_prog_info(struct obj_entry *e, union bpf_attr *a, union bpf_attr *ua)
 	memset(&info, 0, sizeof info);
 	if (len)
 		memcpy(&info, uinfo, len); /* where the caller wants the arrays */
-	const struct obj_blob *b = e->blob;
+	struct obj_blob *b;
+	int err = obj_entry_blob(e, &b); /* mapped on first use (object.h) */
+	if (err)
+		return err;
 	const struct obj_hdr *h = b->hdr;
-	int err;
 
 	if ((err = obj_prog_info_rec_sizes(&info)))
 		return err;

@@ -199,14 +199,17 @@ static long obj_prog_store(struct obj_load *ld, const union bpf_attr *a, const c
 		free(payload);
 		return fd;
 	}
-	struct obj_blob *blob;
+	/* the file is mapped here only when something reads it (obj_entry_blob): a runtime is
+	 * built from the instructions at hand */
+	struct obj_blob *blob = NULL;
 	struct stat st;
-	err = obj_blob_create_in(fd, &h, payload, len, &blob);
+	uint64_t fsize;
+	err = obj_blob_write(fd, &h, payload, len, &fsize);
 	free(payload);
-	if (!err && fstat(fd, &st) < 0) {
+	if (!err && fstat(fd, &st) < 0)
 		err = -errno;
-		obj_blob_detach(blob);
-	}
+	if (!err && !(blob = obj_blob_lazy(fd, fsize, h.id, &st)))
+		err = -ENOMEM;
 	if (!err && (err = obj_fd_install_blob_st(fd, OBJ_PROG, blob, OBJ_CAN_READ | OBJ_CAN_WRITE,
 	                                          h.id, &st)))
 		blob = NULL; /* the install freed it */

@@ -258,9 +258,10 @@ int obj_prog_rt_get(struct obj_entry *e, struct obj_prog **out)
 	pthread_mutex_lock(&rt_lock);
 	const char *root = rt_root();
 	struct obj_prog *p = root ? rt_find(root, e->id) : NULL;
+	struct obj_blob *b = NULL;
 	if (!root)
 		err = -ENOMEM;
-	else if (!p && (p = rt_build(root, e->blob, e->id, &err))) {
+	else if (!p && !(err = obj_entry_blob(e, &b)) && (p = rt_build(root, b, e->id, &err))) {
 		if (rt_grow((void **)&rt_progs, &rt_cap, rt_nr, sizeof *rt_progs)) {
 			rt_progs[rt_nr++] = p;
 		} else {
@@ -417,16 +418,35 @@ static void rt_free_rcu(struct ub_rcu_head *h)
 	obj_prog_rt_free((struct obj_prog *)h);
 }
 
-void obj_prog_rt_reap(void)
+static int rt_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Is the name of p (a program loaded here as <root>/.refs/prog-<id>) gone? */
+static bool rt_name_gone(const struct obj_prog *p, const char *root, const uint32_t *gone,
+                         size_t nr_gone, const uint32_t *alive, size_t nr_alive)
+{
+	if (p->root == root && nr_gone && bsearch(&p->id, gone, nr_gone, sizeof *gone, rt_cmp_u32))
+		return true;
+	if (p->root == root && nr_alive &&
+	    bsearch(&p->id, alive, nr_alive, sizeof *alive, rt_cmp_u32))
+		return false;
+	char path[PATH_MAX + 64];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/.refs/prog-%" PRIu32, p->root, p->id);
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+void obj_prog_rt_reap(const uint32_t *gone, size_t nr_gone, const uint32_t *alive, size_t nr_alive)
 {
 	pthread_mutex_lock(&rt_lock);
+	const char *root = rt_root();
 	size_t w = 0;
 	for (size_t i = 0; i < rt_nr; i++) {
 		struct obj_prog *p = rt_progs[i];
-		char path[PATH_MAX + 64];
-		struct stat st;
-		snprintf(path, sizeof path, "%s/.refs/prog-%" PRIu32, p->root, p->id);
-		if (p->named && stat(path, &st) < 0 && errno == ENOENT) {
+		if (p->named && rt_name_gone(p, root, gone, nr_gone, alive, nr_alive)) {
 			/* runs in progress are in read sections: it goes after them */
 			ub_rcu_call(&p->rcu, rt_free_rcu);
 			continue;

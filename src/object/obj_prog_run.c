@@ -55,8 +55,11 @@ long obj_prog_bind_map(union bpf_attr *a, union bpf_attr *ua, unsigned size)
 		return err;
 	if ((err = obj_fd_get((int)a->prog_bind_map.map_fd, OBJ_MAP, &me)))
 		return err;
-	struct obj_hdr *h = pe->blob->hdr;
-	uint32_t *ids = obj_prog_map_ids(pe->blob);
+	struct obj_blob *b;
+	if ((err = obj_entry_blob(pe, &b))) /* mapped on first use (object.h) */
+		return err;
+	struct obj_hdr *h = b->hdr;
+	uint32_t *ids = obj_prog_map_ids(b);
 	/* across processes: the header's lock word orders appends */
 	ub_spin_lock(&h->map_ids_lock);
 	uint32_t nr = h->nr_map_ids;

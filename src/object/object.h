@@ -66,16 +66,26 @@ struct obj_hdr {
 	uint64_t load_time; /* CLOCK_BOOTTIME ns, as the kernel's */
 	uint32_t created_by_uid;
 	uint32_t map_ids_lock; /* PROG_BIND_MAP appends under it */
-	uint8_t reserved[40];
+	/* 0: the payload fills the pages before the header page; else the file is that one
+	 * page and the payload sits at this offset in it, after the header (a small program) */
+	uint32_t payload_off;
+	uint8_t reserved[36];
 };
+#define OBJ_HDR_INLINE_OFF 512u /* payload_off of a one-page file */
 
-/* A program / BTF / link as this process sees it: the file mapped. */
+/* A program / BTF / link as this process sees it: the file mapped. The file of a program
+ * this process loaded is mapped on first use (obj_entry_blob), through the fd the load
+ * returned; until then hdr is NULL. Read blobs of entries through obj_entry_blob(). */
 struct obj_blob {
-	struct obj_hdr *hdr; /* the header page */
+	struct obj_hdr *hdr; /* the header page (atomic: set once, by obj_entry_blob) */
 	void *payload;       /* [0, payload_size), or NULL when empty */
 	uint64_t payload_map_len;
 	void *map_base; /* one mapping of the whole file: payload, then the header page */
 	uint64_t map_len;
+	/* not mapped yet: the fd and file (size, identity) to map it from */
+	int lazy_fd;
+	uint32_t lazy_id;
+	uint64_t lazy_size, lazy_dev, lazy_ino;
 };
 
 /* Access to an object through one fd (the kernel's FMODE_CAN_READ / FMODE_CAN_WRITE). */
@@ -188,6 +198,17 @@ int obj_file_probe(int fd, enum obj_kind *kind, uint32_t *id);
 /* Map a PROG/BTF/LINK file; unmap it. */
 int obj_blob_attach(int fd, struct obj_blob **out);
 void obj_blob_detach(struct obj_blob *blob);
+/* The blob of e (PROG, BTF, LINK) with its file mapped: mapped here on first use when the
+ * entry's file was made by this process (obj_blob_lazy). 0, or -EBADF when its fd no longer
+ * names the file (a close raced with the command), -ENOMEM. */
+int obj_entry_blob(struct obj_entry *e, struct obj_blob **out);
+/* Write a PROG/BTF/LINK file into the empty file fd (header from hdr: magic, id, ...):
+ * one write that sizes it; *size_out its size. 0 or -errno. */
+int obj_blob_write(int fd, const struct obj_hdr *hdr, const void *payload, uint64_t len,
+                   uint64_t *size_out);
+/* A blob for the file fd (size bytes, id, identity st) just written by obj_blob_write,
+ * mapped when first used through fd; NULL without memory. */
+struct obj_blob *obj_blob_lazy(int fd, uint64_t size, uint32_t id, const struct stat *st);
 /* Create a PROG/BTF/LINK file holding payload, header filled from hdr (magic, id...). */
 int obj_blob_create(const struct obj_hdr *hdr, const void *payload, uint64_t len, int *fd_out,
                     struct obj_blob **out);
@@ -212,6 +233,8 @@ void obj_registry_add(enum obj_kind kind, uint32_t id, int fd);
 /* The same with the file's fstat already at hand. */
 struct stat;
 void obj_registry_add_st(enum obj_kind kind, uint32_t id, int fd, const struct stat *st);
+/* Forget the entry of (kind, id), an object known to be gone. */
+void obj_registry_forget(enum obj_kind kind, uint32_t id);
 /* A new fd (O_CLOEXEC, accmode) for the live object kind/id, or -ENOENT. */
 int obj_registry_open(enum obj_kind kind, uint32_t id, int accmode);
 /* The same; user_only: only what users hold (fds, pins) counts, not the .refs links objects
@@ -289,7 +312,10 @@ void obj_prog_refs_sweep(void);
 void obj_prog_refs_sweep_due(uint32_t prog_id);
 /* After a sweep: free (after a grace period) this process's runtimes of programs loaded
  * here whose name under .refs the sweep removed (obj_prog_rt.c). */
-void obj_prog_rt_reap(void);
+/* After a sweep of program links: free this process's runtimes of the programs it found
+ * gone (gone[], ascending); those it found alive (alive[], ascending) stay; of the others
+ * (named files another process swept, programs made meanwhile) the name is looked up. */
+void obj_prog_rt_reap(const uint32_t *gone, size_t nr_gone, const uint32_t *alive, size_t nr_alive);
 
 /* The kind an id command is about (MAP_GET_NEXT_ID -> OBJ_MAP ...), set by the dispatcher. */
 enum obj_kind obj_cmd_kind(int cmd);
@@ -316,6 +342,11 @@ long obj_map_elem_fast(int cmd, const void *uattr, unsigned size);
 int obj_mmap_check(int fd, size_t len, int prot, int flags, off_t off);
 /* Does any process we can see map (dev, ino) shared and writable, outside the library? */
 int obj_mmap_writable(dev_t dev, ino_t ino);
+/* Could a writable user mapping of this map exist under the kernel's bpf_map_mmap rules
+ * (an mmapable array or a ring buffer, not BPF_F_RDONLY_PROG)? When not, the kernel's
+ * writecnt never counts a mapping, and FREEZE need not look for one. */
+struct bpf_map_shared;
+bool obj_mmap_may_write(const struct bpf_map_shared *sh);
 
 /* --- obj_hook.c --- */
 /* Decide obj_fd_trusted: does an ordinary close() reach the library's hook? */

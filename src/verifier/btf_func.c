@@ -5,8 +5,9 @@
  * The blob was validated by BPF_BTF_LOAD, so this reader only walks it: the type section
  * gives one struct btf_type per id (1-based), each followed by kind-specific data.
  * Arguments: an int or enum is a scalar; a pointer to the program type's context struct
- * is the ctx; any other pointer to something of known size is memory of that size that
- * may be NULL. Messages are the kernel's.
+ * is the ctx; a pointer to struct bpf_dynptr is a dynptr the callee may only read
+ * (ARG_PTR_TO_DYNPTR | MEM_RDONLY); any other pointer to something of known size is memory
+ * of that size that may be NULL. Messages are the kernel's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,19 @@ static bool is_prog_ctx_ptr(const struct bpf_btf *btf, const struct btf_type_raw
 	return false;
 }
 
+/* btf_is_dynptr_ptr: a pointer to a struct (or union) bpf_dynptr, or to a struct forward
+ * declaration of it (kind_flag 0), modifiers skipped. */
+static bool is_dynptr_ptr(const struct bpf_btf *btf, const struct btf_type_raw *ptr)
+{
+	const struct btf_type_raw *t = skip_modifiers(btf, ptr->size_or_type, NULL);
+	if (!t)
+		return false;
+	bool struct_fwd = kind_of(t) == BTF_KIND_FWD && !(t->info >> 31);
+	if (kind_of(t) != BTF_KIND_STRUCT && kind_of(t) != BTF_KIND_UNION && !struct_fwd)
+		return false;
+	return !strcmp(btf_name(btf, t->name_off), "bpf_dynptr");
+}
+
 const char *bpf_btf_func_name(const struct bpf_btf *btf, u32 func_type_id)
 {
 	const struct btf_type_raw *t = btf_type_by_id(btf, func_type_id);
@@ -466,6 +480,11 @@ int bpf_btf_prepare_func_args(struct bpf_verifier_env *env, int subprog)
 		const struct btf_type_raw *a = skip_modifiers(btf, params[2 * i + 1], &pid);
 		if (a && kind_of(a) == BTF_KIND_PTR && is_prog_ctx_ptr(btf, a, env->prog_type)) {
 			sub->args[i].arg_type = ARG_PTR_TO_CTX;
+			continue;
+		}
+		if (a && kind_of(a) == BTF_KIND_PTR && is_dynptr_ptr(btf, a)) {
+			/* the caller passes an initialised dynptr; the callee may read it only */
+			sub->args[i].arg_type = ARG_PTR_TO_DYNPTR | MEM_RDONLY;
 			continue;
 		}
 		if (is_global && a && kind_of(a) == BTF_KIND_PTR) {

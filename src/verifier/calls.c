@@ -123,12 +123,15 @@ static int btf_check_subprog_call(struct bpf_verifier_env *env, int subprog,
 				err = -EINVAL;
 			}
 		} else if (bpf_type_base(arg->arg_type) == ARG_PTR_TO_MEM) {
-			err = bpf_check_mem_reg(env, reg, regno, arg->mem_size);
+			/* the kernel answers EINVAL whatever the access check said */
+			err = bpf_check_mem_reg(env, reg, regno, arg->mem_size) ? -EINVAL : 0;
 			if (!err && !(arg->arg_type & PTR_MAYBE_NULL) &&
 			    (reg->type & PTR_MAYBE_NULL)) {
 				verbose(env, "arg#%u is expected to be non-NULL\n", i);
 				err = -EINVAL;
 			}
+		} else if (arg->arg_type == (ARG_PTR_TO_DYNPTR | MEM_RDONLY)) {
+			err = check_subprog_dynptr_arg(env, reg, regno);
 		} else {
 			verbose(env, "verifier bug: unrecognized arg#%u type %u\n", i,
 			        arg->arg_type);

@@ -465,7 +465,7 @@ int do_check(struct bpf_verifier_env *env)
 			return -EFAULT;
 		}
 		insn = &env->insns[env->insn_idx];
-		if (++env->insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) {
+		if (++env->insn_processed > env->insn_limit) {
 			verbose(env, "BPF program is too large. Processed %u insn\n",
 			        env->insn_processed);
 			return -E2BIG;

@@ -394,6 +394,21 @@ static int get_constant_map_key(struct bpf_verifier_env *env, const struct bpf_r
 	return 0;
 }
 
+int check_subprog_dynptr_arg(struct bpf_verifier_env *env, struct bpf_reg_state *reg, u32 regno)
+{
+	int err = check_func_arg_reg_off(env, reg, (int)regno, ARG_PTR_TO_DYNPTR);
+	if (err)
+		return err;
+	/* read-only use: no insn index needed (nothing is made or released) */
+	return process_dynptr_func(env, (int)regno, -1, ARG_PTR_TO_DYNPTR | MEM_RDONLY);
+}
+
+void mark_subprog_dynptr_arg(struct bpf_verifier_env *env, struct bpf_reg_state *reg)
+{
+	/* the callee cannot know the caller's dynptr type: the kernel assumes a local one */
+	mark_dynptr_arg_reg(env, reg, BPF_DYNPTR_TYPE_LOCAL);
+}
+
 int check_func_arg(struct bpf_verifier_env *env, u32 arg, struct bpf_call_arg_meta *meta,
                    const struct bpf_func_proto *fn, int insn_idx)
 {

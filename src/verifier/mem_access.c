@@ -50,6 +50,10 @@ static int check_ctx_access(struct bpf_verifier_env *env, int insn_idx, int off,
 		*reg_type = ctx_field_reg_type(info.kind);
 		/* non-zero: a narrower load of this field is rewritten to a load plus mask */
 		env->insn_aux_data[insn_idx].ctx_field_size = (int)info.ctx_field_size;
+		/* the last ctx byte accessed: raw_tp/syscall test runs refuse a smaller ctx_in
+		 * (found by fuzz_verifier: never set, a raw_tp run without ctx_in read NULL) */
+		if (env->max_ctx_offset < (u32)off + (u32)size)
+			env->max_ctx_offset = (u32)off + (u32)size;
 		return 0;
 	}
 	verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);

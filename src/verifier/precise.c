@@ -334,7 +334,7 @@ static bool is_spilled_scalar_reg(const struct bpf_stack_state *stack)
 }
 
 /* The big hammer: every scalar of every checkpoint on this path becomes precise. */
-static void mark_all_scalars_precise(struct bpf_verifier_env *env, struct bpf_verifier_state *st)
+void mark_all_scalars_precise(struct bpf_verifier_env *env, struct bpf_verifier_state *st)
 {
 	if (env->log.level & BPF_LOG_LEVEL2)
 		verbose(env, "mark_precise: frame%u: falling back to forcing all scalars precise\n",
@@ -371,8 +371,9 @@ static void mark_all_scalars_precise(struct bpf_verifier_env *env, struct bpf_ve
 }
 
 int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_state *starting_state,
-                           int regno)
+                           int regno, bool *changed)
 {
+	bool ignored;
 	struct bpf_verifier_state *st = starting_state;
 	struct backtrack_state *bt = &env->bt;
 	int first_idx = (int)st->first_insn_idx;
@@ -383,6 +384,7 @@ int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_sta
 
 	if (!env->bpf_capable)
 		return 0;
+	changed = changed ? changed : &ignored;
 	bt->env = env;
 	bt_init(bt, starting_state->curframe);
 	/* the current state itself is not marked: only checkpoints are compared */
@@ -414,8 +416,10 @@ int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_sta
 						continue;
 					struct bpf_reg_state *reg = &st->frame[0]->regs[i];
 					bt_clear_reg(bt, (u32)i);
-					if (reg->type == SCALAR_VALUE)
+					if (reg->type == SCALAR_VALUE) {
 						reg->precise = true;
+						*changed = true;
+					}
 				}
 				return 0;
 			}
@@ -468,10 +472,12 @@ int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_sta
 				if (!(bt->reg_masks[fr] & (1u << i)))
 					continue;
 				struct bpf_reg_state *reg = &func->regs[i];
-				if (reg->type != SCALAR_VALUE || reg->precise)
+				if (reg->type != SCALAR_VALUE || reg->precise) {
 					bt_clear_frame_reg(bt, (u32)fr, (u32)i);
-				else
+				} else {
 					reg->precise = true;
+					*changed = true;
+				}
 			}
 			for (int i = 0; i < 64; i++) {
 				if (!(bt->stack_masks[fr] & (1ull << i)))
@@ -488,10 +494,12 @@ int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_sta
 					continue;
 				}
 				struct bpf_reg_state *reg = &func->stack[i].spilled_ptr;
-				if (reg->precise)
+				if (reg->precise) {
 					bt_clear_frame_slot(bt, (u32)fr, (u32)i);
-				else
+				} else {
 					reg->precise = true;
+					*changed = true;
+				}
 			}
 			if (env->log.level & BPF_LOG_LEVEL2) {
 				fmt_reg_mask(env->tmp_str_buf, sizeof env->tmp_str_buf,
@@ -520,10 +528,10 @@ int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_sta
 
 int mark_chain_precision(struct bpf_verifier_env *env, int regno)
 {
-	return __mark_chain_precision(env, env->cur_state, regno);
+	return __mark_chain_precision(env, env->cur_state, regno, NULL);
 }
 
 int mark_chain_precision_batch(struct bpf_verifier_env *env)
 {
-	return __mark_chain_precision(env, env->cur_state, -1);
+	return __mark_chain_precision(env, env->cur_state, -1, NULL);
 }

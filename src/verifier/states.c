@@ -210,12 +210,16 @@ int pop_stack(struct bpf_verifier_env *env, int *prev_insn_idx, int *insn_idx, b
 	return 0;
 }
 
+static bool incomplete_read_marks(struct bpf_verifier_env *env,
+                                  const struct bpf_verifier_state *st);
+
 /* An evicted checkpoint is freed once nothing explores below it (no current path can
- * reach it through parent pointers any more). */
+ * reach it through parent pointers any more) and no pending backedge of its loop may
+ * still walk through it. */
 static void maybe_free_verifier_state(struct bpf_verifier_env *env,
                                       struct bpf_verifier_state_list *sl)
 {
-	if (!sl->in_free_list || sl->state.branches != 0)
+	if (!sl->in_free_list || sl->state.branches != 0 || incomplete_read_marks(env, &sl->state))
 		return;
 	if (sl->prev)
 		sl->prev->next = sl->next;
@@ -228,7 +232,23 @@ static void maybe_free_verifier_state(struct bpf_verifier_env *env,
 	free(sl);
 }
 
-/* ---- loops: the first checkpoint inside an SCC (per call chain) enters it ---- */
+/* ---- loops: the first checkpoint inside an SCC (per call chain) enters it ----
+ *
+ * A path that is found equal to a checkpoint of a loop still being explored (a may_goto
+ * iteration, or any checkpoint of a loop with pending backedges) is pruned with what that
+ * checkpoint knows *so far*: paths of the loop not yet explored may still make more of its
+ * scalars precise. So a copy of the pruned state is kept as a "backedge" of the loop's
+ * visit; when the state that entered the loop has no branches left (the whole loop is
+ * explored), the checkpoints' precision is propagated along every backedge again, until
+ * nothing changes (propagate_backedges). Meanwhile checkpoints of that loop are compared
+ * RANGE_WITHIN and are neither cleaned nor freed. Backedges count in peak_states. */
+
+struct bpf_scc_backedge {
+	struct bpf_scc_backedge *next;
+	struct bpf_verifier_state state; /* the pruned state; equal_state: the checkpoint */
+};
+
+#define MAX_BACKEDGE_ITERS 64
 
 static u32 frame_insn_idx(const struct bpf_verifier_state *st, u32 frame);
 
@@ -296,28 +316,122 @@ static int maybe_enter_scc(struct bpf_verifier_env *env, struct bpf_verifier_sta
 	return 0;
 }
 
-static void maybe_exit_scc(struct bpf_verifier_env *env, struct bpf_verifier_state *st)
+static void update_peak_states(struct bpf_verifier_env *env)
+{
+	u32 cur = env->explored_states_size + env->free_list_size + env->num_backedges;
+	if (env->peak_states < cur)
+		env->peak_states = cur;
+}
+
+/* Checkpoints of a loop that has pending backedges may still gain precision. */
+static bool incomplete_read_marks(struct bpf_verifier_env *env, const struct bpf_verifier_state *st)
 {
 	struct bpf_scc_visit cc, *visit;
 	if (!compute_scc_callchain(env, st, &cc))
-		return;
+		return false;
 	visit = scc_visit_lookup(env, &cc);
-	if (!visit || visit->entry_state != st)
-		return;
+	return visit && visit->backedges;
+}
+
+static void free_backedges(struct bpf_scc_visit *visit)
+{
+	struct bpf_scc_backedge *b, *next;
+	for (b = visit->backedges; b; b = next) {
+		next = b->next;
+		free_verifier_state(&b->state, false);
+		free(b);
+	}
+	visit->backedges = NULL;
+}
+
+static int add_scc_backedge(struct bpf_verifier_env *env, const struct bpf_verifier_state *st,
+                            struct bpf_scc_backedge *backedge)
+{
+	struct bpf_scc_visit cc, *visit;
+	if (!compute_scc_callchain(env, st, &cc)) {
+		verbose(env,
+		        "verifier bug: add backedge: no SCC in verification path, insn_idx %u\n",
+		        st->insn_idx);
+		return -EFAULT;
+	}
+	visit = scc_visit_lookup(env, &cc);
+	if (!visit) {
+		verbose(env, "verifier bug: add backedge: no visit info for call chain %s\n",
+		        format_callchain(env, &cc));
+		return -EFAULT;
+	}
+	if (env->log.level & BPF_LOG_LEVEL2)
+		verbose(env, "SCC backedge %s\n", format_callchain(env, &cc));
+	backedge->next = visit->backedges;
+	visit->backedges = backedge;
+	visit->num_backedges++;
+	env->num_backedges++;
+	update_peak_states(env);
+	return 0;
+}
+
+static int propagate_precision(struct bpf_verifier_env *env, const struct bpf_verifier_state *old,
+                               struct bpf_verifier_state *cur, bool *changed);
+
+/* The loop is explored: what its checkpoints needed (precise scalars) flows along every
+ * backedge into the pruned paths' ancestors, until a fixed point. */
+static int propagate_backedges(struct bpf_verifier_env *env, struct bpf_scc_visit *visit)
+{
+	struct bpf_scc_backedge *b;
+	bool changed;
+	int i = 0, err;
+	do {
+		if (i++ > MAX_BACKEDGE_ITERS) {
+			if (env->log.level & BPF_LOG_LEVEL2)
+				verbose(env, "propagate_backedges: too many iterations\n");
+			for (b = visit->backedges; b; b = b->next)
+				mark_all_scalars_precise(env, &b->state);
+			break;
+		}
+		changed = false;
+		for (b = visit->backedges; b; b = b->next)
+			if ((err = propagate_precision(env, b->state.equal_state, &b->state,
+			                               &changed)))
+				return err;
+	} while (changed);
+	free_backedges(visit);
+	return 0;
+}
+
+static int maybe_exit_scc(struct bpf_verifier_env *env, struct bpf_verifier_state *st)
+{
+	struct bpf_scc_visit cc, *visit;
+	if (!compute_scc_callchain(env, st, &cc))
+		return 0;
+	visit = scc_visit_lookup(env, &cc);
+	if (!visit) {
+		/* only a checkpoint (which entered its loop) can end a path inside one */
+		verbose(env, "verifier bug: scc exit: no visit info for call chain %s\n",
+		        format_callchain(env, &cc));
+		return -EFAULT;
+	}
+	if (visit->entry_state != st)
+		return 0;
 	if (env->log.level & BPF_LOG_LEVEL2)
 		verbose(env, "SCC exit %s\n", format_callchain(env, &cc));
 	visit->entry_state = NULL;
+	env->num_backedges -= visit->num_backedges;
+	visit->num_backedges = 0;
+	update_peak_states(env);
+	return propagate_backedges(env, visit);
 }
 
 int update_branch_counts(struct bpf_verifier_env *env, struct bpf_verifier_state *st)
 {
 	bool is_sl = false; /* the first is the current state, its parents are checkpoints */
+	int err;
 	while (st) {
 		u32 br = --st->branches;
 		struct bpf_verifier_state *parent = st->parent;
 		if (br)
 			break;
-		maybe_exit_scc(env, st);
+		if ((err = maybe_exit_scc(env, st)))
+			return err;
 		if (is_sl)
 			maybe_free_verifier_state(env, (struct bpf_verifier_state_list *)st);
 		st = parent;
@@ -678,13 +792,25 @@ static bool same_callsites(const struct bpf_verifier_state *a, const struct bpf_
 	return true;
 }
 
+/* The list of explored states for insn idx reached with the current frame's callsite: as
+ * the kernel, a hash of both over len buckets (so states of other call sites are mostly
+ * not visited, and colliding states of other insns are counted in max_states_per_insn). */
+static struct bpf_verifier_state_list **explored_state(struct bpf_verifier_env *env, int idx)
+{
+	const struct bpf_func_state *state = env->cur_state->frame[env->cur_state->curframe];
+	return &env->explored_states[((u32)idx ^ (u32)state->callsite) % env->len];
+}
+
 static void clean_live_states(struct bpf_verifier_env *env, int insn,
                               struct bpf_verifier_state *cur)
 {
-	for (struct bpf_verifier_state_list *sl = env->explored_states[insn]; sl; sl = sl->next) {
-		if (sl->state.branches || sl->state.cleaned || !same_callsites(&sl->state, cur))
+	for (struct bpf_verifier_state_list *sl = *explored_state(env, insn); sl; sl = sl->next) {
+		if (sl->state.branches || sl->state.insn_idx != (u32)insn || sl->state.cleaned ||
+		    !same_callsites(&sl->state, cur))
 			continue;
 		if (bpf_live_stack_query_init(env, &sl->state))
+			continue;
+		if (incomplete_read_marks(env, &sl->state))
 			continue;
 		sl->state.cleaned = true;
 		for (u32 i = 0; i <= sl->state.curframe; i++)
@@ -695,7 +821,7 @@ static void clean_live_states(struct bpf_verifier_env *env, int insn,
 /* ---- hits: the current path inherits the precision the old one needed ---- */
 
 static int propagate_precision(struct bpf_verifier_env *env, const struct bpf_verifier_state *old,
-                               struct bpf_verifier_state *cur)
+                               struct bpf_verifier_state *cur, bool *changed)
 {
 	bool any = false;
 	for (int fr = (int)old->curframe; fr >= 0; fr--) {
@@ -732,12 +858,12 @@ static int propagate_precision(struct bpf_verifier_env *env, const struct bpf_ve
 			first = false;
 			any = true;
 		}
-		if (!first)
+		if (!first && (env->log.level & BPF_LOG_LEVEL2))
 			verbose(env, "\n");
 	}
 	if (!any)
 		return 0;
-	return __mark_chain_precision(env, cur, -1);
+	return __mark_chain_precision(env, cur, -1, changed);
 }
 
 static void mark_all_scalars_imprecise(struct bpf_verifier_env *env, struct bpf_verifier_state *st)
@@ -771,9 +897,9 @@ static bool states_maybe_looping(const struct bpf_verifier_state *old,
 int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 {
 	struct bpf_verifier_state *cur = env->cur_state;
-	struct bpf_verifier_state_list **pprev = &env->explored_states[insn_idx], *sl;
+	struct bpf_verifier_state_list **head = explored_state(env, insn_idx), **pprev = head, *sl;
 	struct bpf_insn_aux_data *aux = &env->insn_aux_data[insn_idx];
-	bool force_new_state, add_new_state;
+	bool force_new_state, add_new_state, loop = false;
 	int states_cnt = 0, err;
 
 	/* forced checkpoints (loops of may_goto and callbacks); and never too long a history */
@@ -789,14 +915,20 @@ int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 
 	while ((sl = *pprev)) {
 		states_cnt++;
+		if (sl->state.insn_idx != (u32)insn_idx) {
+			pprev = &sl->next;
+			continue;
+		}
 		if (sl->state.branches) {
 			/* a state on the current path: this is a loop */
 			if (env->insns[insn_idx].code == (BPF_JMP | BPF_JCOND) &&
 			    env->insns[insn_idx].src_reg == BPF_MAY_GOTO) {
 				/* may_goto: another iteration at another depth, but no wider */
 				if (sl->state.may_goto_depth != cur->may_goto_depth &&
-				    states_equal(env, &sl->state, cur, RANGE_WITHIN))
+				    states_equal(env, &sl->state, cur, RANGE_WITHIN)) {
+					loop = true;
 					goto hit;
+				}
 			}
 			if (aux->calls_callback) {
 				/* a callback iteration that brings nothing new */
@@ -823,7 +955,10 @@ int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 				add_new_state = false;
 			goto miss;
 		}
-		if (states_equal(env, &sl->state, cur, NOT_EXACT)) {
+		/* a checkpoint of a loop still being explored may gain precision later:
+		 * compare ranges, and remember this pruning as a backedge */
+		loop = incomplete_read_marks(env, &sl->state);
+		if (states_equal(env, &sl->state, cur, loop ? RANGE_WITHIN : NOT_EXACT)) {
 		hit:
 			sl->hit_cnt++;
 			/* the old state's continuation was safe: so is ours; what it needed
@@ -832,9 +967,24 @@ int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 			if (aux->jmp_point)
 				err = push_insn_history(env, cur, 0, 0);
 			if (!err)
-				err = propagate_precision(env, &sl->state, cur);
+				err = propagate_precision(env, &sl->state, cur, NULL);
 			if (err)
 				return err;
+			if (loop) {
+				struct bpf_scc_backedge *b = calloc(1, sizeof *b);
+				if (!b)
+					return -ENOMEM;
+				err = copy_verifier_state(&b->state, cur);
+				b->state.equal_state = &sl->state;
+				b->state.insn_idx = (u32)insn_idx;
+				if (!err)
+					err = add_scc_backedge(env, &sl->state, b);
+				if (err) {
+					free_verifier_state(&b->state, false);
+					free(b);
+					return err;
+				}
+			}
 			return 1;
 		}
 	miss:
@@ -872,8 +1022,7 @@ int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 		return -ENOMEM;
 	env->total_states++;
 	env->explored_states_size++;
-	if (env->peak_states < env->explored_states_size + env->free_list_size)
-		env->peak_states = env->explored_states_size + env->free_list_size;
+	update_peak_states(env);
 	env->prev_jmps_processed = env->jmps_processed;
 	env->prev_insn_processed = env->insn_processed;
 
@@ -893,8 +1042,8 @@ int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 	cur->dfs_depth = new->dfs_depth + 1;
 	cur->jmp_history_cnt = 0;
 	env->cur_hist_ent = NULL;
-	new_sl->next = env->explored_states[insn_idx];
-	env->explored_states[insn_idx] = new_sl;
+	new_sl->next = *head;
+	*head = new_sl;
 	if ((err = maybe_enter_scc(env, new)))
 		return err;
 	return 0;
@@ -904,7 +1053,7 @@ int is_state_visited(struct bpf_verifier_env *env, int insn_idx)
 struct bpf_verifier_state *find_prev_entry(struct bpf_verifier_env *env,
                                            struct bpf_verifier_state *cur, int insn_idx)
 {
-	for (struct bpf_verifier_state_list *sl = env->explored_states[insn_idx]; sl;
+	for (struct bpf_verifier_state_list *sl = *explored_state(env, insn_idx); sl;
 	     sl = sl->next) {
 		struct bpf_verifier_state *st = &sl->state;
 		if (st->insn_idx == (u32)insn_idx && st->branches && same_callsites(st, cur) &&
@@ -949,6 +1098,11 @@ int widen_imprecise_scalars(struct bpf_verifier_env *env, struct bpf_verifier_st
 void free_states(struct bpf_verifier_env *env)
 {
 	struct bpf_verifier_state_list *sl, *next;
+	/* the visits live for one do_check_common pass */
+	for (u32 i = 0; i < env->scc_visit_cnt; i++)
+		free_backedges(&env->scc_visits[i]);
+	env->scc_visit_cnt = 0;
+	env->num_backedges = 0;
 	for (sl = env->free_list; sl; sl = next) {
 		next = sl->next;
 		free_verifier_state(&sl->state, false);

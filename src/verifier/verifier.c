@@ -53,6 +53,8 @@ static int init_global_func_args(struct bpf_verifier_env *env, int subprog,
 			reg->mem_size = arg->mem_size;
 			if (arg->arg_type & PTR_MAYBE_NULL)
 				reg->id = bpf_new_id(env);
+		} else if (arg->arg_type == (ARG_PTR_TO_DYNPTR | MEM_RDONLY)) {
+			mark_subprog_dynptr_arg(env, reg);
 		} else {
 			verbose(env, "verifier bug: unhandled arg#%u type %u\n", i - BPF_REG_1,
 			        arg->arg_type);
@@ -257,6 +259,16 @@ static bool keep_helper_calls(void)
 	return env_flag("USERBPF_NO_INLINE");
 }
 
+/* USERBPF_COMPLEXITY_LIMIT=N (a test knob, e.g. for fuzzing: the kernel's 1M-insn walks cost
+ * tens of seconds in instrumented builds) lowers the processed-insn limit; default: the
+ * kernel's. */
+static u32 insn_limit(void)
+{
+	const char *g = getenv("USERBPF_COMPLEXITY_LIMIT");
+	long v = g ? strtol(g, NULL, 10) : 0;
+	return v > 0 && v < BPF_COMPLEXITY_LIMIT_INSNS ? (u32)v : BPF_COMPLEXITY_LIMIT_INSNS;
+}
+
 static void print_verification_stats(struct bpf_verifier_env *env)
 {
 	if (env->log.level & BPF_LOG_STATS) {
@@ -388,6 +400,7 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 	env->bypass_spec_v1 = priv;
 	env->bypass_spec_v4 = priv;
 	env->no_inline = keep_helper_calls();
+	env->insn_limit = insn_limit();
 	env->bt.env = env;
 	for (u32 i = 0; i < opts->used_map_cnt && i < BPF_MAX_USED_MAPS; i++)
 		env->used_maps[i] = opts->used_maps[i];
@@ -428,13 +441,14 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 	if (!ret)
 		ret = check_max_stack_depth(env);
 
-	env->verification_time_us = (u32)((now_ns() - start) / 1000);
-	print_verification_stats(env);
 	res->insn_processed = env->insn_processed;
 	res->stack_depth = env->subprog_info[0].stack_depth;
 	res->max_ctx_offset = env->max_ctx_offset;
+	/* the kernel's fixups (and their messages) come before the statistics */
 	if (!ret)
 		ret = bpf_rewrite_program(env, res);
+	env->verification_time_us = (u32)((now_ns() - start) / 1000);
+	print_verification_stats(env);
 	*opts->log = env->log; /* positions moved */
 	env_free(env);
 	return ret;

@@ -481,6 +481,7 @@ void bpf_vlog_free(struct bpf_verifier_log *log);
 /* the environment of one verification                                                      */
 
 struct bpf_verifier_stack_elem;
+struct bpf_scc_backedge; /* states.c */
 
 struct bpf_idmap {
 	u32 cur_id; /* fresh ids for current scalars without one (check_scalar_ids) */
@@ -523,6 +524,7 @@ struct bpf_verifier_env {
 	bool bypass_spec_v1;
 	bool bypass_spec_v4;
 	bool no_inline;       /* keep helper calls (map lookups) as calls: guarded runtimes */
+	u32 insn_limit;       /* BPF_COMPLEXITY_LIMIT_INSNS, or USERBPF_COMPLEXITY_LIMIT (tests) */
 	bool subprogs_logged; /* bpf_check_prepare printed the "func#N @S" lines */
 	/* maps the program uses (from the load-time fixup) */
 	struct bpf_map *used_maps[BPF_MAX_USED_MAPS];
@@ -558,11 +560,15 @@ struct bpf_verifier_env {
 	struct bpf_liveness *liveness;    /* live_stack.c */
 	int *insn_postorder;              /* per subprogram (subprog_info.postorder_start) */
 	u32 insn_postorder_cnt;
-	/* loops being walked (6.18's SCC visits): which checkpoint entered each */
+	/* loops being walked (6.18's SCC visits): which checkpoint entered each, and the
+	 * states found equal to a checkpoint of the loop while it was still being explored
+	 * (backedges: their precision is propagated when the loop is done, states.c) */
 	struct bpf_scc_visit {
 		u32 callsites[MAX_CALL_FRAMES - 1];
 		u32 scc;
 		struct bpf_verifier_state *entry_state;
+		struct bpf_scc_backedge *backedges;
+		u32 num_backedges;
 	} * scc_visits;
 	u32 scc_visit_cnt;
 	/* inner map templates of map-in-map values (CONST_PTR_TO_MAP after a lookup) */
@@ -763,8 +769,11 @@ void states_init(void);
 int mark_chain_precision(struct bpf_verifier_env *env, int regno);
 int mark_chain_precision_batch(struct bpf_verifier_env *env);
 /* backtrack from starting_state for regno (or, with -1, what env->bt already holds) */
+/* changed (may be NULL): set when a scalar of some checkpoint became precise */
 int __mark_chain_precision(struct bpf_verifier_env *env, struct bpf_verifier_state *starting_state,
-                           int regno);
+                           int regno, bool *changed);
+/* every scalar of every checkpoint above st becomes precise */
+void mark_all_scalars_precise(struct bpf_verifier_env *env, struct bpf_verifier_state *st);
 void bt_set_frame_slot(struct backtrack_state *bt, u32 frame, u32 slot);
 
 /* calls.c: helpers that call back into the program (bpf_loop, for_each_map_elem, timers) */
@@ -804,6 +813,12 @@ int check_func_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int *in
 int bpf_check_mem_reg(struct bpf_verifier_env *env, struct bpf_reg_state *reg, u32 regno,
                       u32 mem_size);
 int prepare_func_exit(struct bpf_verifier_env *env, int *insn_idx);
+/* A global function's `struct bpf_dynptr *` argument (ARG_PTR_TO_DYNPTR | MEM_RDONLY;
+ * helper_args.c): at the call the caller's register must point to an initialised dynptr
+ * (btf_check_func_arg_match's check); in the callee it is a CONST_PTR_TO_DYNPTR of type
+ * local with a fresh id (do_check_common's argument setup). */
+int check_subprog_dynptr_arg(struct bpf_verifier_env *env, struct bpf_reg_state *reg, u32 regno);
+void mark_subprog_dynptr_arg(struct bpf_verifier_env *env, struct bpf_reg_state *reg);
 /* "At program exit the register R0 has smin=.. smax=.. should have been in [a, b]" */
 void bpf_verbose_invalid_scalar(struct bpf_verifier_env *env, struct bpf_reg_state *reg, s32 minval,
                                 s32 maxval, const char *ctx, const char *reg_name);

@@ -39,7 +39,7 @@ struct cx_map {
 };
 
 /* A subprogram's BTF description (func directives, in subprogram order). */
-enum cx_arg { CX_ARG_INT, CX_ARG_PTR, CX_ARG_CTX };
+enum cx_arg { CX_ARG_INT, CX_ARG_PTR, CX_ARG_CTX, CX_ARG_DYNPTR };
 struct cx_func {
 	char name[CX_NAME_LEN];
 	bool global;

@@ -8,7 +8,9 @@
  *
  * Types, in id order: 1 int; 2 int *; 3 the program type's ctx struct (by the kernel's
  * name for it, e.g. __sk_buff); 4 a pointer to it; 5 struct bpf_spin_lock { int val; };
- * then one value struct per spin-lock map; then FUNC_PROTO + FUNC per func directive.
+ * 6 struct bpf_dynptr (16 bytes, opaque); 7 a pointer to it (a global function's dynptr
+ * argument); then one value struct per spin-lock map; then FUNC_PROTO + FUNC per func
+ * directive.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,8 @@ int cx_btf_build(const struct cx_case *k, void **blob, uint32_t *len, uint32_t *
 	put32(&b.types, str(&b, "val"));
 	put32(&b.types, t_int);
 	put32(&b.types, 0);
+	uint32_t t_dynptr = type(&b, "bpf_dynptr", BTF_INFO(BTF_KIND_STRUCT, 0), 16);
+	uint32_t t_pdynptr = type(&b, NULL, BTF_INFO(BTF_KIND_PTR, 0), t_dynptr);
 	*int_id = t_int;
 
 	for (int m = 0; m < k->nr_maps; m++) {
@@ -104,9 +108,10 @@ int cx_btf_build(const struct cx_case *k, void **blob, uint32_t *len, uint32_t *
 		uint32_t proto = type(&b, NULL, BTF_INFO(BTF_KIND_FUNC_PROTO, f->nr_args), t_int);
 		for (int a = 0; a < f->nr_args; a++) {
 			static const char *const names[] = {"a0", "a1", "a2", "a3", "a4"};
-			uint32_t t = f->args[a] == CX_ARG_INT   ? t_int
-			             : f->args[a] == CX_ARG_PTR ? t_pint
-			                                        : t_pctx;
+			uint32_t t = f->args[a] == CX_ARG_INT      ? t_int
+			             : f->args[a] == CX_ARG_PTR    ? t_pint
+			             : f->args[a] == CX_ARG_DYNPTR ? t_pdynptr
+			                                           : t_pctx;
 			put32(&b.types, str(&b, names[a]));
 			put32(&b.types, t);
 		}

@@ -188,7 +188,7 @@ static int dir_update(struct pstate *ps, char *args)
 	return 0;
 }
 
-/* "func NAME static|global [int|ptr|ctx]..." */
+/* "func NAME static|global [int|ptr|ctx|dynptr]..." */
 static int dir_func(struct pstate *ps, char *args)
 {
 	struct cx_case *k = ps->k;
@@ -205,13 +205,13 @@ static int dir_func(struct pstate *ps, char *args)
 	while ((a = strtok_r(NULL, " \t", &save))) {
 		if (f->nr_args == CX_MAX_ARGS)
 			return perr(ps, "func: at most %d args", CX_MAX_ARGS);
-		static const char *const kinds[] = {"int", "ptr", "ctx"};
+		static const char *const kinds[] = {"int", "ptr", "ctx", "dynptr"};
 		int kind = -1;
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			if (!strcmp(a, kinds[i]))
 				kind = i;
 		if (kind < 0)
-			return perr(ps, "func: unknown arg kind '%s' (int, ptr, ctx)", a);
+			return perr(ps, "func: unknown arg kind '%s' (int, ptr, ctx, dynptr)", a);
 		f->args[f->nr_args++] = (enum cx_arg)kind;
 	}
 	k->nr_funcs++;

@@ -1,5 +1,7 @@
-/* harness.h — what the two corpus tests share: a private bpffs root for userbpf's objects,
- * and the expected-failure lists (xfail.txt, xfail_soundness.txt: "NAME reason" per line).
+/* harness.h — what the corpus tests and the recorder share: a private bpffs root for
+ * userbpf's objects, the expected-failure lists (xfail.txt, xfail_logs.txt,
+ * xfail_soundness.txt: "NAME reason" per line), a worker process, the kernel probe, and the
+ * whole-log recordings (harness_logs.c).
  */
 #ifndef USERBPF_TESTS_VERIFIER_HARNESS_H
 #define USERBPF_TESTS_VERIFIER_HARNESS_H
@@ -48,5 +50,42 @@ unsigned cxh_timeout(void);
 
 /* True when the host kernel's bpf() works here (root, not forced off by USERBPF_NO_KERNEL). */
 bool cxh_kernel_available(void);
+
+/* Whole logs at log_level 1 and 2 (harness_logs.c; expected/logs/GROUP.levelL.log). */
+#define CXH_LOG_LEVELS 2
+#define CXH_LOG_SIZE (1u << 20) /* the buffer the recordings use: the corpus default */
+enum cxh_log_state {
+	CXH_LOG_NONE,     /* not recorded */
+	CXH_LOG_TOO_LONG, /* the kernel answered ENOSPC: not compared */
+	CXH_LOG_TEXT,
+};
+struct cxh_log {
+	enum cxh_log_state state;
+	char *text; /* CXH_LOG_TEXT: the log, pointers normalized as cx_load does */
+};
+struct cxh_logs {
+	int nr_cases;
+	struct cxh_log (*at)[CXH_LOG_LEVELS]; /* [case index][level - 1] */
+	char kernel[CX_LINE_LEN];             /* "# kernel" of the files read */
+};
+/* Is the case's whole log recorded at levels 1 and 2 (its log setup is the default one)? */
+bool cxh_log_eligible(const struct cx_case *k);
+/* Does the case's own load (its log_level and log_size) give the level's recording setup? */
+bool cxh_log_own_load(const struct cx_case *k, int level);
+/* Load the case at this level with a CXH_LOG_SIZE buffer and unload it: r->log is the log.
+ * Returns cx_load's answer (-errno when the setup failed). */
+int cxh_load_log(const struct cx_backend *b, const struct cx_case *k, int level,
+                 struct cx_result *r, char *why, size_t whylen);
+/* Keep what a load logged (ENOSPC: too long). */
+void cxh_log_from_result(struct cxh_log *l, const struct cx_result *r);
+int cxh_logs_init(struct cxh_logs *ls, const struct cx_corpus *c);
+/* Read every group's recordings (missing files: nothing recorded). 0 or -errno. */
+int cxh_logs_load(const char *dir, struct cx_corpus *c, struct cxh_logs *ls);
+/* Rewrite one group's files (both levels) from ls. 0 or -errno. */
+int cxh_logs_write(const char *dir, const struct cx_corpus *c, const struct cxh_logs *ls,
+                   const char *group, const char *kernel_release);
+void cxh_logs_free(struct cxh_logs *ls);
+/* "line N: kernel "..." | userbpf "..."": the first line where two logs differ. */
+void cxh_log_diff(const char *want, const char *got, char *buf, size_t len);
 
 #endif /* USERBPF_TESTS_VERIFIER_HARNESS_H */

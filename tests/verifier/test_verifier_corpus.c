@@ -1,6 +1,6 @@
 /* test_verifier_corpus — userbpf's BPF_PROG_LOAD against the kernel's recorded answers.
  *
- *   test_verifier_corpus [-v] [--write-xfail] [--no-kernel] [NAME ...]
+ *   test_verifier_corpus [-v] [--write-xfail] [--no-kernel] [--dump-logs DIR] [NAME|GROUP ...]
  *
  * Every case of tests/verifier/cases is loaded through userbpf_sys_bpf (maps and BTF through
  * it too) and compared with the recording in tests/verifier/expected: the verdict (accepted
@@ -10,9 +10,16 @@
  * reported as fixed, to be removed; --write-xfail rewrites the list to exactly the current
  * disagreements (and says which are new, i.e. regressions).
  *
+ * Whole logs: every case with the default log setup is also compared byte for byte with the
+ * kernel's whole logs at log_level 1 and 2 (expected/logs/GROUP.level{1,2}.log; the case's
+ * own load serves for its own level, one more load for the other). A log that differs and
+ * is not listed in xfail_logs.txt ("NAME:LEVEL reason") fails the test, with the same
+ * FIXED/--write-xfail rules. --dump-logs DIR writes both sides of each differing log as
+ * DIR/NAME.LEVEL.{kernel,userbpf} for diff(1).
+ *
  * When the host kernel's bpf() works, each case is also loaded there: a verdict that
  * differs from the recording fails the test (the recording is stale: re-record), other
- * differences (error text, processed count) are reported as drift only.
+ * differences (error text, processed count, whole logs) are reported as drift only.
  *
  * The userbpf loads run in a worker process (harness.h: cxh_worker), so a verifier that
  * hangs (USERBPF_CORPUS_TIMEOUT, default 30 s) or crashes on one case is that case's
@@ -33,10 +40,22 @@ struct group_stats {
 	int total, verdict, error, rejected, rejected_error, processed;
 };
 
+/* The whole-log comparison, per level. */
+struct log_stats {
+	int total, same, too_long, drift;
+};
+
 struct run {
 	bool verbose, write_xfail, use_kernel;
+	const char *dump_dir;
 	struct cx_corpus c;
-	struct cxh_xfail xf;
+	struct cxh_xfail xf, xfl; /* xfail.txt, xfail_logs.txt */
+	struct cxh_logs logs;
+	struct log_stats ls[CXH_LOG_LEVELS];
+	int log_unexpected, log_fixed, log_unrecorded;
+	/* the new xfail_logs list */
+	char **nl_names, **nl_reasons;
+	int nl;
 	struct cxh_worker worker;
 	struct group_stats groups[64];
 	int nr_groups;
@@ -79,14 +98,20 @@ static void describe(const struct cx_result *want, const struct cx_result *got, 
 	snprintf(buf, len, "%s: kernel %.110s | userbpf %.110s", what, ws, gs);
 }
 
+static void add_to_list(char ***names, char ***reasons, int *n, const char *name,
+                        const char *reason)
+{
+	*names = realloc(*names, (size_t)(*n + 1) * sizeof **names);
+	*reasons = realloc(*reasons, (size_t)(*n + 1) * sizeof **reasons);
+	if (!*names || !*reasons || !((*names)[*n] = strdup(name)) ||
+	    !((*reasons)[*n] = strdup(reason)))
+		abort();
+	(*n)++;
+}
+
 static void add_new_xfail(struct run *r, const char *name, const char *reason)
 {
-	r->nx_names = realloc(r->nx_names, (size_t)(r->nx + 1) * sizeof *r->nx_names);
-	r->nx_reasons = realloc(r->nx_reasons, (size_t)(r->nx + 1) * sizeof *r->nx_reasons);
-	if (!r->nx_names || !r->nx_reasons || !(r->nx_names[r->nx] = strdup(name)) ||
-	    !(r->nx_reasons[r->nx] = strdup(reason)))
-		abort();
-	r->nx++;
+	add_to_list(&r->nx_names, &r->nx_reasons, &r->nx, name, reason);
 }
 
 static void note_slow(struct run *r, const char *name, double ms)
@@ -103,13 +128,59 @@ static void note_slow(struct run *r, const char *name, double ms)
 		}
 }
 
-/* The live kernel still answers what was recorded? */
-static void check_drift(struct run *r, const struct cx_case *k)
+/* Does the case's own load also give a whole log we compare? Then that load keeps its log. */
+static bool own_load_logs(const struct cx_case *k)
 {
+	if (k->log_full)
+		return true;
+	for (int lv = 1; lv <= CXH_LOG_LEVELS; lv++)
+		if (cxh_log_eligible(k) && cxh_log_own_load(k, lv))
+			return true;
+	return false;
+}
+
+/* The live kernel still logs what was recorded? (own: the case's own load there) */
+static void check_log_drift(struct run *r, int idx, const struct cx_result *own)
+{
+	const struct cx_case *k = &r->c.cases[idx];
+	if (!cxh_log_eligible(k))
+		return;
+	for (int lv = 1; lv <= CXH_LOG_LEVELS; lv++) {
+		const struct cxh_log *want = &r->logs.at[idx][lv - 1];
+		if (want->state != CXH_LOG_TEXT)
+			continue; /* too long: reloading a 1M-insn walk costs seconds */
+		struct cx_result kr = {0};
+		char why[256], d[400];
+		const struct cx_result *now = own;
+		if (!cxh_log_own_load(k, lv)) {
+			if (cxh_load_log(&cx_kernel, k, lv, &kr, why, sizeof why))
+				snprintf(kr.line, sizeof kr.line, "setup failed: %.200s", why);
+			now = &kr;
+		}
+		if (!now->log || strcmp(now->log, want->text)) {
+			if (now->log)
+				cxh_log_diff(want->text, now->log, d, sizeof d);
+			else
+				snprintf(d, sizeof d, "no log now (%s)", now->line);
+			if (r->verbose || r->ls[lv - 1].drift < 5)
+				printf("drift  %s:%d whole log (recorded vs now) %s\n", k->name, lv,
+				       d);
+			r->ls[lv - 1].drift++;
+		}
+		cx_result_free(&kr);
+	}
+}
+
+/* The live kernel still answers what was recorded? */
+static void check_drift(struct run *r, int idx)
+{
+	const struct cx_case *k = &r->c.cases[idx];
 	struct cx_loaded l;
 	struct cx_result kr;
 	char why[256];
-	int err = cx_load(&cx_kernel, k, &l, &kr, why, sizeof why);
+	struct cx_case own = *k; /* shallow: only log_full differs */
+	own.log_full = own_load_logs(k);
+	int err = cx_load(&cx_kernel, &own, &l, &kr, why, sizeof why);
 	cx_unload(&cx_kernel, &l);
 	if (err) {
 		printf("DRIFT  %-36s kernel setup failed now: %s\n", k->name, why);
@@ -130,6 +201,7 @@ static void check_drift(struct run *r, const struct cx_case *k)
 			       k->expect.processed, ks, kr.processed);
 		r->drift_other++;
 	}
+	check_log_drift(r, idx, &kr);
 	cx_result_free(&kr);
 }
 
@@ -143,18 +215,29 @@ struct wire {
 	uint32_t log_len; /* followed by the log's bytes */
 };
 
-/* In the worker: load case idx through userbpf and report. */
-static void load_child(void *arg, int idx, FILE *out)
+/* What the worker is asked: item = case index * ITEM_MODES + mode; mode 0 is the case's own
+ * load, mode L (1, 2) a load at log_level L for the whole-log comparison. */
+#define ITEM_MODES 4
+
+/* In the worker: load one item through userbpf and report. */
+static void load_child(void *arg, int item, FILE *out)
 {
 	const struct run *r = arg;
-	const struct cx_case *k = &r->c.cases[idx];
-	struct cx_loaded l;
+	const struct cx_case *k = &r->c.cases[item / ITEM_MODES];
+	int mode = item % ITEM_MODES;
+	struct cx_loaded l = {0};
 	struct cx_result got;
 	struct wire w;
 	memset(&w, 0, sizeof w);
-	w.setup_err = cx_load(&cx_userbpf, k, &l, &got, w.why, sizeof w.why);
-	w.load_ns = l.load_ns;
-	cx_unload(&cx_userbpf, &l);
+	if (mode) {
+		w.setup_err = cxh_load_log(&cx_userbpf, k, mode, &got, w.why, sizeof w.why);
+	} else {
+		struct cx_case own = *k; /* shallow: only log_full differs */
+		own.log_full = own_load_logs(k);
+		w.setup_err = cx_load(&cx_userbpf, &own, &l, &got, w.why, sizeof w.why);
+		w.load_ns = l.load_ns;
+		cx_unload(&cx_userbpf, &l);
+	}
 	w.ok = got.ok;
 	w.err = got.err;
 	w.processed = got.processed;
@@ -166,13 +249,14 @@ static void load_child(void *arg, int idx, FILE *out)
 	cx_result_free(&got);
 }
 
-/* One userbpf load in the worker: a hang or a crash is this case's result. */
-static int load_isolated(struct run *r, int idx, struct cx_result *got, char *why, size_t len,
-                         double *ms)
+/* One userbpf load in the worker (mode: see ITEM_MODES): a hang or a crash is this case's
+ * result. */
+static int load_isolated(struct run *r, int idx, int mode, struct cx_result *got, char *why,
+                         size_t len, double *ms)
 {
 	char *buf;
 	size_t n;
-	int err = cxh_worker_run(&r->worker, idx, &buf, &n);
+	int err = cxh_worker_run(&r->worker, idx * ITEM_MODES + mode, &buf, &n);
 	memset(got, 0, sizeof *got);
 	got->processed = -1;
 	*ms = 0;
@@ -205,6 +289,91 @@ static int load_isolated(struct run *r, int idx, struct cx_result *got, char *wh
 	return w.setup_err;
 }
 
+/* Write both sides of a differing log for diff(1). */
+static void dump_logs(const struct run *r, const struct cx_case *k, int lv, const char *want,
+                      const char *got)
+{
+	const char *side[2] = {"kernel", "userbpf"}, *text[2] = {want, got};
+	for (int i = 0; i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s.%d.%s", r->dump_dir, k->name, lv, side[i]);
+		FILE *f = fopen(path, "w");
+		if (!f) {
+			perror(path);
+			continue;
+		}
+		fputs(text[i] ? text[i] : "", f);
+		fclose(f);
+	}
+}
+
+/* The whole logs at levels 1 and 2 against the recordings. own/own_err: the case's own load
+ * (its log serves the level it was loaded at). */
+static void check_logs(struct run *r, int idx, const struct cx_result *own, int own_err,
+                       const char *own_why)
+{
+	const struct cx_case *k = &r->c.cases[idx];
+	if (!cxh_log_eligible(k))
+		return;
+	for (int lv = 1; lv <= CXH_LOG_LEVELS; lv++) {
+		const struct cxh_log *want = &r->logs.at[idx][lv - 1];
+		struct log_stats *st = &r->ls[lv - 1];
+		char key[CX_NAME_LEN + 8], diff[400];
+		snprintf(key, sizeof key, "%s:%d", k->name, lv);
+		int xi = cxh_xfail_find(&r->xfl, key);
+		if (xi >= 0)
+			r->xfl.used[xi] = true;
+		if (want->state == CXH_LOG_NONE) {
+			printf("FAIL   %-36s no whole-log recording (run tests/verifier/record.sh "
+			       "%s)\n",
+			       key, k->name);
+			r->log_unrecorded++;
+			continue;
+		}
+		if (want->state == CXH_LOG_TOO_LONG) {
+			st->too_long++;
+			continue;
+		}
+		st->total++;
+		struct cx_result mine = {0};
+		const struct cx_result *got = own;
+		char why[256];
+		int err = own_err;
+		snprintf(why, sizeof why, "%s", own_why);
+		if (!cxh_log_own_load(k, lv)) {
+			double ms;
+			err = load_isolated(r, idx, lv, &mine, why, sizeof why, &ms);
+			got = &mine;
+		}
+		bool same = !err && got->log && !strcmp(got->log, want->text);
+		if (err)
+			snprintf(diff, sizeof diff, "%s", why);
+		else if (!got->log)
+			snprintf(diff, sizeof diff, "no log from userbpf");
+		else if (!same)
+			cxh_log_diff(want->text, got->log, diff, sizeof diff);
+		if (!same && r->dump_dir)
+			dump_logs(r, k, lv, want->text, err ? NULL : got->log);
+		cx_result_free(&mine);
+		st->same += same;
+		if (!same) {
+			add_to_list(&r->nl_names, &r->nl_reasons, &r->nl, key, diff);
+			if (xi < 0) {
+				printf("FAIL   %-36s whole log differs: %s (%s:%d)\n", key, diff,
+				       k->file, k->line);
+				r->log_unexpected++;
+			} else if (r->verbose) {
+				printf("xfail  %-36s whole log: %s\n", key, diff);
+			}
+		} else if (xi >= 0) {
+			printf("FIXED  %-36s whole log identical now: remove it from "
+			       "xfail_logs.txt\n",
+			       key);
+			r->log_fixed++;
+		}
+	}
+}
+
 static void run_case(struct run *r, int idx)
 {
 	const struct cx_case *k = &r->c.cases[idx];
@@ -218,7 +387,7 @@ static void run_case(struct run *r, int idx)
 	struct cx_result got;
 	char why[256];
 	double ms;
-	int err = load_isolated(r, idx, &got, why, sizeof why, &ms);
+	int err = load_isolated(r, idx, 0, &got, why, sizeof why, &ms);
 	note_slow(r, k->name, ms);
 
 	g->total++;
@@ -241,6 +410,7 @@ static void run_case(struct run *r, int idx)
 		snprintf(diff, sizeof diff, "setup: userbpf %s", why);
 	else
 		describe(&k->expect, &got, log_diff, diff, sizeof diff);
+	check_logs(r, idx, &got, err, why);
 	cx_result_free(&got);
 
 	if (!eok) {
@@ -259,7 +429,7 @@ static void run_case(struct run *r, int idx)
 		r->fixed++;
 	}
 	if (r->use_kernel)
-		check_drift(r, k);
+		check_drift(r, idx);
 }
 
 static double pct(int a, int b)
@@ -305,15 +475,51 @@ static void summary(struct run *r, double ms)
 	printf("xfail.txt: %d entries, %d fixed (remove them), %d stale; %d unexpected "
 	       "disagreements; %d unrecorded\n",
 	       r->xf.n, r->fixed, stale, r->unexpected, r->unrecorded);
+	printf("whole logs identical: %d/%d at level 1, %d/%d at level 2 (not compared: %d and "
+	       "%d logs longer than %u bytes)\n",
+	       r->ls[0].same, r->ls[0].total, r->ls[1].same, r->ls[1].total, r->ls[0].too_long,
+	       r->ls[1].too_long, CXH_LOG_SIZE);
+	int lstale = 0;
+	for (int i = 0; i < r->xfl.n; i++)
+		if (!r->xfl.used[i]) {
+			printf("STALE  %-36s listed in xfail_logs.txt but not compared\n",
+			       r->xfl.names[i]);
+			lstale++;
+		}
+	printf("xfail_logs.txt: %d entries, %d fixed (remove them), %d stale; %d unexpected "
+	       "differences; %d unrecorded\n",
+	       r->xfl.n, r->log_fixed, lstale, r->log_unexpected, r->log_unrecorded);
 	if (r->use_kernel)
-		printf("live kernel: %d verdict changes (failures), %d other drifts\n",
-		       r->drift_flip, r->drift_other);
+		printf("live kernel: %d verdict changes (failures), %d other drifts; whole logs "
+		       "drifted: %d at level 1, %d at level 2\n",
+		       r->drift_flip, r->drift_other, r->ls[0].drift, r->ls[1].drift);
 	else
 		printf("live kernel: not available, recordings only (SKIPPED the drift check)\n");
 	printf("slowest userbpf loads:");
 	for (int i = 0; i < 3 && r->slowest[i]; i++)
 		printf(" %s %.1f ms;", r->slowest[i], r->slowest_ms[i]);
 	printf(" whole run %.1f s\n", ms / 1e3);
+}
+
+static int write_xfail_logs(struct run *r, const char *path)
+{
+	for (int i = 0; i < r->nl; i++)
+		if (cxh_xfail_find(&r->xfl, r->nl_names[i]) < 0)
+			printf("new xfail_logs entry (a regression if it agreed before): %s\n",
+			       r->nl_names[i]);
+	static const char header[] =
+	        "# Whole verifier logs (level 1 and 2) where userbpf's log is not (yet) byte for "
+	        "byte\n"
+	        "# the kernel's (tests/verifier/expected/logs). One line per case and level: "
+	        "NAME:LEVEL\n"
+	        "# then the first difference. Generated by: test_verifier_corpus --write-xfail. "
+	        "The list\n"
+	        "# may only shrink: test_verifier_corpus fails on a difference missing here and "
+	        "reports\n"
+	        "# entries that agree now.\n";
+	int err = cxh_xfail_write(path, header, r->nl_names, r->nl_reasons, r->nl);
+	printf("wrote %s: %d entries\n", path, r->nl);
+	return err;
 }
 
 static int write_xfail(struct run *r, const char *path)
@@ -346,17 +552,23 @@ int main(int argc, char **argv)
 			r.write_xfail = true;
 		else if (!strcmp(argv[first], "--no-kernel"))
 			r.use_kernel = false;
+		else if (!strcmp(argv[first], "--dump-logs") && first + 1 < argc)
+			r.dump_dir = argv[++first];
 		else {
-			fprintf(stderr, "usage: %s [-v] [--write-xfail] [--no-kernel] [NAME ...]\n",
+			fprintf(stderr,
+			        "usage: %s [-v] [--write-xfail] [--no-kernel] [--dump-logs DIR] "
+			        "[NAME|GROUP ...]\n",
 			        argv[0]);
 			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const char *dir = cx_default_dir();
-	char xpath[4096];
+	char xpath[4096], lpath[4096];
 	snprintf(xpath, sizeof xpath, "%s/xfail.txt", dir);
-	if (cx_corpus_load(dir, &r.c) || cxh_xfail_load(xpath, &r.xf) || cxh_private_root())
+	snprintf(lpath, sizeof lpath, "%s/xfail_logs.txt", dir);
+	if (cx_corpus_load(dir, &r.c) || cxh_logs_load(dir, &r.c, &r.logs) ||
+	    cxh_xfail_load(xpath, &r.xf) || cxh_xfail_load(lpath, &r.xfl) || cxh_private_root())
 		return 1;
 	r.use_kernel = r.use_kernel && cxh_kernel_available();
 	cxh_worker_init(&r.worker, load_child, &r);
@@ -366,22 +578,35 @@ int main(int argc, char **argv)
 		for (int a = first; a < argc; a++)
 			pick |= !strcmp(argv[a], r.c.cases[i].name) ||
 			        !strcmp(argv[a], r.c.cases[i].group);
-		if (pick)
+		if (pick) {
 			run_case(&r, i);
-		else if (cxh_xfail_find(&r.xf, r.c.cases[i].name) >= 0)
-			r.xf.used[cxh_xfail_find(&r.xf, r.c.cases[i].name)] = true;
+			continue;
+		}
+		/* not run: its list entries are not stale */
+		int xi = cxh_xfail_find(&r.xf, r.c.cases[i].name);
+		if (xi >= 0)
+			r.xf.used[xi] = true;
+		for (int lv = 1; lv <= CXH_LOG_LEVELS; lv++) {
+			char key[CX_NAME_LEN + 8];
+			snprintf(key, sizeof key, "%s:%d", r.c.cases[i].name, lv);
+			if ((xi = cxh_xfail_find(&r.xfl, key)) >= 0)
+				r.xfl.used[xi] = true;
+		}
 	}
 	cxh_worker_stop(&r.worker);
 	summary(&r, now_ms() - t0);
-	int rc = r.unexpected || r.unrecorded || r.drift_flip ? 1 : 0;
+	int rc =
+	        r.unexpected || r.unrecorded || r.drift_flip || r.log_unexpected || r.log_unrecorded
+	                ? 1
+	                : 0;
 	if (r.write_xfail) {
 		if (first < argc)
 			printf("--write-xfail needs the whole corpus (no names): nothing "
 			       "written\n");
-		else if (write_xfail(&r, xpath))
+		else if (write_xfail(&r, xpath) || write_xfail_logs(&r, lpath))
 			rc = 1;
 		else
-			rc = r.unrecorded || r.drift_flip ? 1 : 0;
+			rc = r.unrecorded || r.log_unrecorded || r.drift_flip ? 1 : 0;
 	}
 	for (int i = 0; i < r.nx; i++) {
 		free(r.nx_names[i]);
@@ -389,7 +614,15 @@ int main(int argc, char **argv)
 	}
 	free(r.nx_names);
 	free(r.nx_reasons);
+	for (int i = 0; i < r.nl; i++) {
+		free(r.nl_names[i]);
+		free(r.nl_reasons[i]);
+	}
+	free(r.nl_names);
+	free(r.nl_reasons);
 	cxh_xfail_free(&r.xf);
+	cxh_xfail_free(&r.xfl);
+	cxh_logs_free(&r.logs);
 	cx_corpus_free(&r.c);
 	return rc;
 }
