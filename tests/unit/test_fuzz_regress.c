@@ -128,7 +128,8 @@ static void test_verifier_findings(void **state)
 		}
 		char path[4096];
 		size_t len;
-		snprintf(path, sizeof path, "%s/%s", FIXTURES, names[i]);
+		if (snprintf(path, sizeof path, "%s/%s", FIXTURES, names[i]) >= (int)sizeof path)
+			fail_msg("fixture path too long: %s", names[i]);
 		char *data = tu_read_file(path, &len);
 		assert_non_null(data);
 		struct fv_prog p;
@@ -176,7 +177,8 @@ static void test_btf_findings(void **state)
 		}
 		char path[4096];
 		size_t len;
-		snprintf(path, sizeof path, "%s/%s", FIXTURES, names[i]);
+		if (snprintf(path, sizeof path, "%s/%s", FIXTURES, names[i]) >= (int)sizeof path)
+			fail_msg("fixture path too long: %s", names[i]);
 		char *data = tu_read_file(path, &len);
 		assert_non_null(data);
 		struct fb_result r;
