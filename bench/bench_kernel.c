@@ -155,7 +155,15 @@ int kbench_map_delete(int fd, const void *key)
 int kbench_map_prog_load(int map_fd, enum kbench_prog_op op, int array_keys, uint32_t n, char *why,
                          size_t len)
 {
-	struct bpf_insn p[32];
+	struct bpf_insn p[KBENCH_PROG_MAX];
+	size_t c = kbench_map_prog_insns(map_fd, op, array_keys, n, p);
+	return kbench_load(p, c, why, len);
+}
+
+size_t kbench_map_prog_insns(int map_fd, enum kbench_prog_op op, int array_keys, uint32_t n,
+                             void *out)
+{
+	struct bpf_insn *p = out;
 	int c = 0;
 
 	/* prologue: r6 = i = 0; key prefixlen at fp-8; the update's value at fp-16 */
@@ -189,5 +197,5 @@ int kbench_map_prog_load(int map_fd, enum kbench_prog_op op, int array_keys, uin
 	c++;
 	p[c++] = KI(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
 	p[c++] = KI(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	return kbench_load(p, (size_t)c, why, len);
+	return (size_t)c;
 }

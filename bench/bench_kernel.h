@@ -43,5 +43,10 @@ int kbench_map_delete(int fd, const void *key);
 enum kbench_prog_op { KPROG_NONE, KPROG_LOOKUP, KPROG_UPDATE };
 int kbench_map_prog_load(int map_fd, enum kbench_prog_op op, int array_keys, uint32_t n, char *why,
                          size_t len);
+/* The same program's instructions (8-byte words, at most KBENCH_PROG_MAX) for another loader
+ * (our interpreter): map_fd is that loader's fd. Returns the count. */
+#define KBENCH_PROG_MAX 32
+size_t kbench_map_prog_insns(int map_fd, enum kbench_prog_op op, int array_keys, uint32_t n,
+                             void *out);
 
 #endif /* BENCH_KERNEL_H */

@@ -9,6 +9,9 @@
  *   k-sys     the host's bpf(2): the system call we replace
  *   k-helper  the host running a socket filter that calls the helper n times in a bounded
  *             loop (BPF_PROG_TEST_RUN), minus the same loop without the call
+ * and, after the table, our interpreter running those same k-helper programs (loaded and
+ * run through userbpf_sys_bpf, so the verifier's inlined array lookup is in them): what a
+ * program pays per call, next to k-helper.
  * The first three run in one thread and in two (each thread owns half the keys). A sample
  * lasts at least --sample seconds per thread; the table shows the median sample.
  *
@@ -66,6 +69,7 @@ struct bmap {
 	int kfd;
 	char kwhy[160];
 	struct result res[NR_OPS][NR_PATHS][MAX_THREADS];
+	struct result interp[NR_OPS]; /* our interpreter running the k-helper programs */
 };
 
 static struct bmap maps[] = {
@@ -359,6 +363,77 @@ static void run_khelper(struct bmap *m)
 	}
 }
 
+/* --- our interpreter running the k-helper programs --- */
+
+/* Median ns per run of one of our programs (TEST_RUN's duration), as kprog_time. */
+static int uprog_time(int fd, double *ns)
+{
+	double t[MAX_SAMPLES];
+	unsigned char pkt[64] = {0};
+	uint32_t repeat = 1;
+	for (int s = -1; s < opts.samples; s++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof a);
+		a.test.prog_fd = (uint32_t)fd;
+		a.test.data_in = (uintptr_t)pkt;
+		a.test.data_size_in = sizeof pkt;
+		a.test.repeat = repeat;
+		if (userbpf_sys_bpf(BPF_PROG_TEST_RUN, &a, sizeof a) < 0)
+			return -errno;
+		if (s < 0) { /* the first run sizes repeat to sample_sec */
+			double want =
+			        opts.sample_sec * 1e9 / (a.test.duration ? a.test.duration : 1);
+			repeat = want < 1 ? 1 : want > 1e6 ? 1000000 : (uint32_t)want;
+			continue;
+		}
+		t[s] = a.test.duration;
+	}
+	qsort(t, (size_t)opts.samples, sizeof(t[0]), cmp_double);
+	*ns = t[opts.samples / 2];
+	return 0;
+}
+
+static int uprog_load(const struct bmap *m, enum kbench_prog_op op)
+{
+	uint64_t insns[KBENCH_PROG_MAX];
+	size_t cnt = kbench_map_prog_insns(m->ufd, op, m->type == BPF_MAP_TYPE_ARRAY, opts.entries,
+	                                   insns);
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = (uint32_t)cnt;
+	a.license = (uintptr_t) "GPL";
+	int fd = userbpf_sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
+	return fd < 0 ? -errno : fd;
+}
+
+static void run_interp(struct bmap *m)
+{
+	enum kbench_prog_op ops[] = {[OP_LOOKUP] = KPROG_LOOKUP, [OP_UPDATE] = KPROG_UPDATE};
+	double base;
+	int fd = uprog_load(m, KPROG_NONE), err = fd < 0 ? fd : uprog_time(fd, &base);
+	if (fd >= 0)
+		userbpf_close(fd);
+	for (int op = OP_LOOKUP; op <= OP_UPDATE; op++) {
+		struct result *r = &m->interp[op];
+		double t;
+		if (!err && (fd = uprog_load(m, ops[op])) < 0)
+			err = fd;
+		if (!err) {
+			err = uprog_time(fd, &t);
+			userbpf_close(fd);
+		}
+		if (err) {
+			r->why = "load or TEST_RUN failed";
+			return;
+		}
+		r->done = true;
+		r->ns = (t - base) / opts.entries;
+		r->mops = r->ns > 0 ? 1e3 / r->ns : 0;
+	}
+}
+
 /* --- set-up --- */
 
 static struct bpf_map *map_of_fd(int fd)
@@ -435,6 +510,7 @@ static void bench_map(struct bmap *m)
 	}
 	if (m->kfd >= 0)
 		run_khelper(m);
+	run_interp(m);
 }
 
 /* --- output --- */
@@ -510,8 +586,25 @@ static void print_table(void)
 			}
 		}
 	}
-	printf("\nour interpreter running the k-helper programs: skipped "
-	       "(not wired in yet)\n");
+	printf("\nour interpreter running the k-helper programs (ns per call, one thread; "
+	       "interp / k-helper, target <= 1.0x):\n");
+	printf("%-9s %-7s %9s %9s %8s\n", "map", "op", "interp", "k-helper", "ratio");
+	for (size_t i = 0; i < COUNT(maps); i++) {
+		const struct bmap *m = &maps[i];
+		for (int op = OP_LOOKUP; op <= OP_UPDATE && !m->skip; op++) {
+			const struct result *r = &m->interp[op], *k = &m->res[op][P_KHELPER][0];
+			printf("%-9s %-7s", m->name, op_names[op]);
+			if (!r->done) {
+				printf(" %9s  %s\n", "-", r->why ? r->why : "unavailable");
+				continue;
+			}
+			printf(" %9.2f", r->ns);
+			if (k->done && k->ns > 0)
+				printf(" %9.2f %7.2fx\n", k->ns, r->ns / k->ns);
+			else
+				printf(" %9s\n", "-");
+		}
+	}
 }
 
 static void print_json_string(const char *s)
@@ -565,7 +658,23 @@ static void print_json(void)
 					printf("}");
 				}
 	}
-	printf("\n], \"interpreter\": null}\n");
+	printf("\n], \"interpreter\": [");
+	bool first_interp = true;
+	for (size_t i = 0; i < COUNT(maps); i++) {
+		const struct bmap *m = &maps[i];
+		for (int op = OP_LOOKUP; op <= OP_UPDATE && !m->skip; op++) {
+			const struct result *r = &m->interp[op], *k = &m->res[op][P_KHELPER][0];
+			if (!r->done)
+				continue;
+			printf("%s\n  {\"map\": \"%s\", \"op\": \"%s\", \"ns_per_call\": %.2f",
+			       first_interp ? "" : ",", m->name, op_names[op], r->ns);
+			if (k->done && k->ns > 0)
+				printf(", \"vs_kernel\": %.3f", r->ns / k->ns);
+			printf("}");
+			first_interp = false;
+		}
+	}
+	printf("\n]}\n");
 }
 
 static int parse_args(int argc, char **argv)

@@ -109,6 +109,9 @@ static const struct helper_entry helpers[] = {
 	H(get_branch_snapshot, bpf_get_branch_snapshot_helper, BASE_PERF, true, INT,
 		ARG_PTR_TO_UNINIT_MEM, SIZE0, ANY),
 	H(get_current_cgroup_id, bpf_get_current_cgroup_id_helper, BASE_BPF, false, INT),
+	/* the skb/socket types' variants share one runtime (helper_net.c); types with an own
+	 * prototype (cgroup_sockopt) keep theirs */
+	H(get_netns_cookie, bpf_get_netns_cookie_helper, TYPE, false, INT, ARG_PTR_TO_CTX_OR_NULL),
 	H(get_current_ancestor_cgroup_id, bpf_get_current_ancestor_cgroup_id_helper, BASE_BPF, false, INT, ANY),
 	H(get_current_task, NULL, BASE_PERF, true, INT),
 	H(get_current_task_btf, NULL, BASE_PERF, true, RET_PTR_TO_BTF_ID_TRUSTED),

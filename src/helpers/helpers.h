@@ -245,6 +245,8 @@ BPF_HELPER_DECL(bpf_copy_from_user_helper);
 BPF_HELPER_DECL(bpf_get_current_cgroup_id_helper);
 BPF_HELPER_DECL(bpf_get_current_ancestor_cgroup_id_helper);
 BPF_HELPER_DECL(bpf_get_cgroup_classid_curr_helper);
+/* helper_net.c */
+BPF_HELPER_DECL(bpf_get_netns_cookie_helper);
 /* helper_str.c */
 BPF_HELPER_DECL(bpf_strtol_helper);
 BPF_HELPER_DECL(bpf_strtoul_helper);

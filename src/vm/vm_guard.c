@@ -1,8 +1,9 @@
 /* vm_guard.c — the guarded engine's slow paths: region checks and error reports.
  *
  * An access is allowed when it lies entirely inside one granted region with the needed
- * permissions: the live stack frames (read-write), the run's regions, a region a helper
- * granted during the run, or one of the running program's own (userbpf_vm_set_regions).
+ * permissions: the live stack frames (read-write; once a run is deeper than the C-stack
+ * part, all of that part plus the live frames of the deep part), the run's regions, a region a
+ * helper granted during the run, or one of the running program's own (userbpf_vm_set_regions).
  * Sizes and offsets are compared without overflow.
  */
 #include <errno.h>
@@ -30,6 +31,12 @@ static int vm_region_match(const struct userbpf_mem_region *m, uint64_t addr, si
 static int vm_lookup(const struct userbpf_run_ctx *rc, uint64_t addr, size_t size, unsigned prot)
 {
 	uintptr_t top = (uintptr_t)(rc->stack + VM_STACK_BYTES);
+	if (rc->deep && rc->stack_lo >= (uintptr_t)rc->deep->stack &&
+	    rc->stack_lo < (uintptr_t)(rc->deep->stack + VM_DEEP_STACK_BYTES)) {
+		if (vm_in(addr, size, (uintptr_t)rc->stack, VM_STACK_BYTES))
+			return 1;
+		top = (uintptr_t)(rc->deep->stack + VM_DEEP_STACK_BYTES);
+	}
 	if (vm_in(addr, size, rc->stack_lo, top - rc->stack_lo))
 		return 1;
 	int denied = 0;

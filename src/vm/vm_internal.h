@@ -29,6 +29,16 @@
 #define VM_MAX_LOOPS 8388608u          /* BPF_MAX_LOOPS: may_goto budget per run */
 #define VM_DEFAULT_BUDGET 100000000ull /* unverified mode, instructions per run */
 #define VM_STACK_BYTES (USERBPF_MAX_CALL_FRAMES * USERBPF_STACK_SIZE)
+/* A tail call from a subprogram replaces only that subprogram's frame: its callers' frames
+ * stay below the new program (as on the kernel's stack under its JIT), and the target's
+ * exit returns to them. Each program's own chain is at most USERBPF_MAX_CALL_FRAMES deep
+ * (the verifier's MAX_CALL_FRAMES) and a run makes at most VM_MAX_TAIL_CALLS tail calls,
+ * each leaving at most USERBPF_MAX_CALL_FRAMES - 1 frames below its target, so a run never
+ * needs more frames than this. The first USERBPF_MAX_CALL_FRAMES live on the C stack; the
+ * rest (struct vm_deep) are allocated the first time a run goes deeper. */
+#define VM_MAX_RUN_FRAMES                                                                          \
+	(USERBPF_MAX_CALL_FRAMES + VM_MAX_TAIL_CALLS * (USERBPF_MAX_CALL_FRAMES - 1))
+#define VM_DEEP_STACK_BYTES ((VM_MAX_RUN_FRAMES - USERBPF_MAX_CALL_FRAMES) * USERBPF_STACK_SIZE)
 #define VM_HELPER_TAIL_CALL 12 /* BPF_FUNC_tail_call */
 
 /* Handler kinds. The order inside each group matters: decode picks a group's base and adds
@@ -54,7 +64,8 @@
 	X(a64_add) X(a64_or) X(a64_and) X(a64_xor)                                         \
 	X(a64_fadd) X(a64_for) X(a64_fand) X(a64_fxor) X(a64_xchg) X(a64_cmpxchg)          \
 	X(acq_b) X(acq_h) X(acq_w) X(acq_dw) X(rel_b) X(rel_h) X(rel_w) X(rel_dw)          \
-	X(ld_imm64) X(ld_pkt) X(fell_off) X(bad)
+	X(ld_imm64) X(ld_pkt) X(fell_off) X(bad)                                           \
+	X(array_lookup)
 /* clang-format on */
 
 #define VM_KIND_ENUM(n) VM_K_##n,
@@ -85,6 +96,23 @@ struct userbpf_vm {
 	size_t nr_regions;
 };
 
+/* A caller's state saved by a bpf-to-bpf call (r10 follows from the depth). */
+struct vm_frame {
+	const struct vm_op *ret;     /* op after the call */
+	const struct userbpf_vm *vm; /* the caller's program (a tail call may switch it) */
+	int seg;                     /* depth of the caller's program's first frame */
+	uint64_t saved[4];           /* r6..r9 */
+};
+
+/* The frames of a run past the first USERBPF_MAX_CALL_FRAMES (see VM_MAX_RUN_FRAMES). */
+struct vm_deep {
+	/* indexed by absolute depth like an engine's own array; an engine that goes deep
+	 * copies its frames here and goes on with this array */
+	struct vm_frame frames[VM_MAX_RUN_FRAMES];
+	/* frame USERBPF_MAX_CALL_FRAMES at the top, deeper frames below it */
+	_Alignas(16) unsigned char stack[VM_DEEP_STACK_BYTES];
+};
+
 /* One run in progress. Lives on the caller's C stack; helpers see it as an opaque handle. */
 struct userbpf_run_ctx {
 	const struct userbpf_vm *vm; /* the program the run started with */
@@ -102,17 +130,23 @@ struct userbpf_run_ctx {
 	const struct userbpf_vm *cur_vm; /* the program running (a tail call switches it) */
 	const struct vm_op *entry;
 	int depth_base;
-	int depth;       /* frame depth at the last helper call */
-	int failed;      /* set by a helper (userbpf_run_fail): the run stops with it */
-	uint64_t budget; /* guarded: instructions left, shared by all invocations */
+	int depth;            /* frame depth at the last helper call */
+	int seg_base;         /* depth of the running program's first frame then (and at entry) */
+	int tail_calls;       /* made by the whole run (MAX_TAIL_CALL_CNT is per run) */
+	int failed;           /* set by a helper (userbpf_run_fail): the run stops with it */
+	uint64_t budget;      /* guarded: instructions left, shared by all invocations */
+	struct vm_deep *deep; /* NULL until the run needs more than USERBPF_MAX_CALL_FRAMES */
 };
 
-/* A caller's state saved by a bpf-to-bpf call (r10 follows from the depth). */
-struct vm_frame {
-	const struct vm_op *ret;     /* op after the call */
-	const struct userbpf_vm *vm; /* the caller's program (a tail call may switch it) */
-	uint64_t saved[4];           /* r6..r9 */
-};
+/* Frame d's r10: the C-stack part for the first frames, the deep part after them. */
+static inline uint64_t vm_frame_top(const struct userbpf_run_ctx *rc, int d)
+{
+	if (__builtin_expect(d < USERBPF_MAX_CALL_FRAMES, 1))
+		return (uint64_t)(uintptr_t)(rc->stack + VM_STACK_BYTES) -
+		       (uint64_t)d * USERBPF_STACK_SIZE;
+	return (uint64_t)(uintptr_t)(rc->deep->stack + VM_DEEP_STACK_BYTES) -
+	       (uint64_t)(d - USERBPF_MAX_CALL_FRAMES) * USERBPF_STACK_SIZE;
+}
 
 /* Signed division and modulo in the ISA's terms, computed without signed overflow:
  * x / 0 = 0, x % 0 = x, INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0. */
@@ -159,6 +193,22 @@ int vm_exec_guarded(struct userbpf_run_ctx *rc, uint64_t *r0, const void *const 
 /* vm_decode.c: fill ops[0..cnt] for a checked program. */
 int vm_decode(const struct bpf_insn *insns, size_t cnt, const void *const *labels,
               struct vm_op *ops, struct userbpf_error *e);
+
+/* vm_fuse.c: the verifier's inlined array lookups as one op each (trusted engine). The
+ * fused op: off = the data pointer's offset in the map, imm = max_entries, src = ops the
+ * sequence spans, dst = VM_FUSE_* flags, u.imm64 = mask | (shift or size) << 32. */
+#define VM_FUSE_MASKED 1u /* w0 &= mask before scaling */
+#define VM_FUSE_MUL 2u    /* scale by multiplying (else a shift) */
+void vm_fuse(const struct bpf_insn *insns, size_t cnt, const void *const *labels,
+             struct vm_op *ops);
+
+/* vm_run.c: the run's deep frames, allocated (zeroed) on first use; NULL when out of memory. */
+struct vm_deep *vm_deep_get(struct userbpf_run_ctx *rc);
+/* An engine whose frames[] (own, its C-stack array) is full at depth: move them to the deep
+ * array. Returns it, or NULL with the run failed (-EOVERFLOW past VM_MAX_RUN_FRAMES,
+ * -ENOMEM). */
+struct vm_frame *vm_deep_frames(struct userbpf_run_ctx *rc, const struct vm_frame *frames,
+                                const struct vm_frame *own, int base, int depth, int insn);
 
 /* vm_guard.c: the guarded engine's slow paths. */
 bool vm_mem_ok(const struct userbpf_run_ctx *rc, uint64_t addr, size_t size, unsigned prot);

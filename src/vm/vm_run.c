@@ -1,4 +1,6 @@
-/* vm_run.c — one run: registers come from the caller, stack and state live on the C stack.
+/* vm_run.c — one run: registers come from the caller, stack and state live on the C stack
+ * (the frames past the first USERBPF_MAX_CALL_FRAMES, which only tail calls from
+ * subprograms reach, on the heap for the run's duration).
  *
  * Nothing here writes to the vm, so any number of threads may run one vm at once.
  */
@@ -6,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vm/vm_internal.h"
@@ -41,8 +44,11 @@ int userbpf_vm_run(const struct userbpf_vm *vm, const struct userbpf_run_args *a
 	rc.entry = NULL;
 	rc.depth_base = 0;
 	rc.depth = 0;
+	rc.seg_base = 0;
+	rc.tail_calls = 0;
 	rc.failed = 0;
 	rc.budget = vm->insn_budget;
+	rc.deep = NULL;
 	int err;
 	if (vm->guarded) {
 		/* Unverified programs may read stack they never wrote: make that deterministic. */
@@ -51,9 +57,35 @@ int userbpf_vm_run(const struct userbpf_vm *vm, const struct userbpf_run_args *a
 	} else {
 		err = vm_exec_trusted(&rc, &ret, NULL);
 	}
+	free(rc.deep);
 	if (!err)
 		*r0 = ret;
 	return err;
+}
+
+struct vm_deep *vm_deep_get(struct userbpf_run_ctx *rc)
+{
+	if (!rc->deep) /* zeroed: guarded runs may read stack they never wrote */
+		rc->deep = calloc(1, sizeof *rc->deep);
+	return rc->deep;
+}
+
+struct vm_frame *vm_deep_frames(struct userbpf_run_ctx *rc, const struct vm_frame *frames,
+                                const struct vm_frame *own, int base, int depth, int insn)
+{
+	if (frames != own || depth + 1 >= VM_MAX_RUN_FRAMES) {
+		vm_fail(rc, -EOVERFLOW, insn, "the run's call stack of %d frames is too deep",
+		        depth + 2);
+		return NULL;
+	}
+	struct vm_deep *d = vm_deep_get(rc);
+	if (!d) {
+		vm_fail(rc, -ENOMEM, insn, "out of memory for a call stack of %d frames",
+		        depth + 2);
+		return NULL;
+	}
+	memcpy(&d->frames[base], &own[base], (size_t)(depth - base) * sizeof *own);
+	return d->frames;
 }
 
 int userbpf_vm_exec(const struct userbpf_vm *vm, void *mem, size_t len, uint64_t *r0,
@@ -125,8 +157,16 @@ int userbpf_run_callback(struct userbpf_run_ctx *rc, uint64_t fn, const uint64_t
 		return userbpf_run_fail(rc, -EINVAL,
 		                        "callback 0x%llx is not a function of the running program",
 		                        (unsigned long long)fn);
-	if (rc->depth + 1 >= USERBPF_MAX_CALL_FRAMES)
+	/* the callback's frame is one more in its caller's program */
+	if (rc->depth + 1 - rc->seg_base >= USERBPF_MAX_CALL_FRAMES)
 		return userbpf_run_fail(rc, -EOVERFLOW, "the call stack of %d frames is too deep",
+		                        rc->depth - rc->seg_base + 2);
+	if (rc->depth + 1 >= VM_MAX_RUN_FRAMES)
+		return userbpf_run_fail(rc, -EOVERFLOW,
+		                        "the run's call stack of %d frames is too deep",
+		                        rc->depth + 2);
+	if (rc->depth + 1 >= USERBPF_MAX_CALL_FRAMES && !vm_deep_get(rc))
+		return userbpf_run_fail(rc, -ENOMEM, "out of memory for a call stack of %d frames",
 		                        rc->depth + 2);
 	/* Everything an invocation changes, restored when the callback returns (the budget
 	 * and a failure carry over). */
@@ -135,7 +175,7 @@ int userbpf_run_callback(struct userbpf_run_ctx *rc, uint64_t fn, const uint64_t
 	size_t saved_grants = rc->nr_grants;
 	uintptr_t saved_stack_lo = rc->stack_lo;
 	const struct vm_op *saved_entry = rc->entry;
-	int saved_base = rc->depth_base, saved_depth = rc->depth;
+	int saved_base = rc->depth_base, saved_depth = rc->depth, saved_seg = rc->seg_base;
 	for (size_t i = 0; i < nr_regions; i++)
 		if (userbpf_run_grant(rc, regions[i].base, regions[i].len, regions[i].prot)) {
 			rc->nr_grants = saved_grants;
@@ -152,6 +192,7 @@ int userbpf_run_callback(struct userbpf_run_ctx *rc, uint64_t fn, const uint64_t
 	rc->entry = saved_entry;
 	rc->depth_base = saved_base;
 	rc->depth = saved_depth;
+	rc->seg_base = saved_seg;
 	if (err && !rc->failed)
 		rc->failed = err; /* the engine reported it through vm_fail */
 	return rc->failed;

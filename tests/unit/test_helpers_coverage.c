@@ -6,12 +6,16 @@
  * one closed, fails here until the list and the docs say so. Then the small helpers added
  * for coverage (get_attach_cookie, get_cgroup_classid) are run in raw_tracepoint and
  * socket filter test runs, against the host kernel when bpf() is there and against the
- * kernel's recorded answer (0 for both on a cgroup v2 host, measured on Linux 6.18).
+ * kernel's recorded answer (0 for both on a cgroup v2 host, measured on Linux 6.18); and
+ * bpf_get_netns_cookie in socket filter and tc runs, with the ctx and with NULL, against the
+ * kernel or, without bpf(), against getsockopt(SO_NETNS_COOKIE) of this thread's namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers/helpers.h"
@@ -60,18 +64,19 @@ static int side_bpf(int kernel, int cmd, union bpf_attr *a)
 	return r < 0 ? -errno : (int)r;
 }
 
-/* Load "call id; exit" as type and test-run it: the retval, or -errno. */
-static long call_one(int kernel, uint32_t type, uint32_t id)
+/* Load "[r1 = 0;] call id; exit" as type and test-run it: the retval, or -errno. */
+static long call_one(int kernel, uint32_t type, uint32_t id, bool null_ctx)
 {
-	struct bpf_insn insns[2] = {
+	struct bpf_insn insns[3] = {
+	        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1},
 	        {.code = BPF_JMP | BPF_CALL, .imm = (int32_t)id},
 	        {.code = BPF_JMP | BPF_EXIT},
 	};
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.prog_type = type;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = 2;
+	a.insns = (uintptr_t)(null_ctx ? insns : insns + 1);
+	a.insn_cnt = null_ctx ? 3 : 2;
 	a.license = (uintptr_t) "GPL";
 	int fd = side_bpf(kernel, BPF_PROG_LOAD, &a);
 	if (fd < 0)
@@ -96,18 +101,52 @@ static long call_one(int kernel, uint32_t type, uint32_t id)
 	return err ? err : (long)(int32_t)a.test.retval;
 }
 
+/* "recorded" answers that depend on the host: the cookie of this thread's network
+ * namespace, read with getsockopt(SO_NETNS_COOKIE) (the kernel's test runs put the skb's
+ * socket there); from the initial namespace, also init_net's (a NULL ctx's answer). */
+#define NETNS_COOKIE (-1000)
+#define INIT_NETNS_COOKIE (-1001)
+
+static long host_netns_cookie(bool init_net)
+{
+	struct stat st;
+	assert_int_equal(stat("/proc/thread-self/ns/net", &st), 0);
+	if (init_net && st.st_ino != 0xeffffff9u) /* PROC_NET_INIT_INO */
+		return -EOPNOTSUPP; /* ours stops the run: init_net's cookie is unknown here */
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	uint64_t v = 0;
+	socklen_t len = sizeof v;
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, 71 /* SO_NETNS_COOKIE */, &v, &len), 0);
+	close(fd);
+	return (long)(int32_t)(uint32_t)v; /* a test run's retval is 32 bits */
+}
+
 static const struct {
 	const char *what;
 	uint32_t type, id;
 	long recorded; /* the kernel's answer (Linux 6.18, cgroup v2 host) */
+	bool null_ctx; /* r1 = 0 before the call */
 } runs[] = {
         {"raw_tracepoint get_attach_cookie", BPF_PROG_TYPE_RAW_TRACEPOINT,
-         BPF_FUNC_get_attach_cookie, 0},
+         BPF_FUNC_get_attach_cookie, 0, false},
         {"raw_tracepoint get_cgroup_classid", BPF_PROG_TYPE_RAW_TRACEPOINT,
-         BPF_FUNC_get_cgroup_classid, 0},
+         BPF_FUNC_get_cgroup_classid, 0, false},
         {"socket_filter get_cgroup_classid", BPF_PROG_TYPE_SOCKET_FILTER,
-         BPF_FUNC_get_cgroup_classid, 0},
-        {"xdp get_cgroup_classid", BPF_PROG_TYPE_XDP, BPF_FUNC_get_cgroup_classid, 0},
+         BPF_FUNC_get_cgroup_classid, 0, false},
+        {"xdp get_cgroup_classid", BPF_PROG_TYPE_XDP, BPF_FUNC_get_cgroup_classid, 0, false},
+        {"socket_filter get_netns_cookie(ctx)", BPF_PROG_TYPE_SOCKET_FILTER,
+         BPF_FUNC_get_netns_cookie, NETNS_COOKIE, false},
+        {"socket_filter get_netns_cookie(NULL)", BPF_PROG_TYPE_SOCKET_FILTER,
+         BPF_FUNC_get_netns_cookie, INIT_NETNS_COOKIE, true},
+        {"sched_cls get_netns_cookie(ctx)", BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_get_netns_cookie,
+         NETNS_COOKIE, false},
+        {"sched_cls get_netns_cookie(NULL)", BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_get_netns_cookie,
+         INIT_NETNS_COOKIE, true},
+        /* known to both verifiers: the load fails on the return range, not on the call */
+        {"cgroup_skb get_netns_cookie(ctx)", BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_netns_cookie,
+         -EINVAL, false},
+        {"xdp get_netns_cookie (not for xdp)", BPF_PROG_TYPE_XDP, BPF_FUNC_get_netns_cookie,
+         -EINVAL, false},
 };
 
 static void test_small_helpers(void **state)
@@ -116,15 +155,27 @@ static void test_small_helpers(void **state)
 	if (!live)
 		printf("kernel bpf() unavailable: comparing with the recorded answers only\n");
 	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-		long ours = call_one(0, runs[i].type, runs[i].id);
-		long want = live ? call_one(1, runs[i].type, runs[i].id) : runs[i].recorded;
-		printf("%s: kernel %ld, ours %ld\n", runs[i].what, want, ours);
+		long recorded = runs[i].recorded;
+		if (recorded == NETNS_COOKIE || recorded == INIT_NETNS_COOKIE)
+			recorded = host_netns_cookie(recorded == INIT_NETNS_COOKIE);
+		long ours = call_one(0, runs[i].type, runs[i].id, runs[i].null_ctx);
+		long want =
+		        live ? call_one(1, runs[i].type, runs[i].id, runs[i].null_ctx) : recorded;
+		const char *who = live ? "kernel" : "recorded";
+		if (live && runs[i].recorded == INIT_NETNS_COOKIE && recorded == -EOPNOTSUPP) {
+			/* outside the initial namespace ours stops the run, by design */
+			printf("%s: kernel %ld (init_net's cookie, unknown to user space here)\n",
+			       runs[i].what, want);
+			want = recorded;
+			who = "expected";
+		}
+		printf("%s: %s %ld, ours %ld\n", runs[i].what, who, want, ours);
 		assert_int_equal(ours, want);
 		if (!live)
 			continue;
 		/* the recording holds on a host like the one it was made on */
-		if (want != runs[i].recorded)
-			printf("  (the host differs from the recording: %ld)\n", runs[i].recorded);
+		if (want != recorded)
+			printf("  (the host differs from the recording: %ld)\n", recorded);
 	}
 }
 
