@@ -11,9 +11,18 @@
  * of the samples (and the best in the JSON). The kernel runs the same programs as socket
  * filters through BPF_PROG_TEST_RUN, which reports its own average per run.
  *
+ * A second table times bpf_map_lookup_elem on an ARRAY map from a program, loaded and run
+ * through the bpf() interface (userbpf_sys_bpf: the verifier inlines the lookup, the vm
+ * fuses the inlined sequence into one op): bench_maps' k-helper programs, a 16,384-iteration
+ * loop with and without the lookup, so per lookup = (with - without) / 16,384, as the
+ * kernel's TEST_RUN durations give it for the JIT'ed program. Rows: fused (the default),
+ * unfused (USERBPF_NO_FUSE=1), the helper call (USERBPF_NO_INLINE=1), the kernel.
+ *
  * Usage: bench_interp [--quick] [--json] [--no-kernel]
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <userbpf/userbpf.h>
 #include <userbpf/vm.h>
 
 #include "bench_kernel.h"
@@ -119,10 +129,33 @@ static const struct bpf_insn prog_call[] = {
         EXIT(),
 };
 
+/* (4) bpf-to-bpf call: the subprogram returns its argument + 1; r6 counts, r7 sums. The
+ * subprogram sits after the epilogue, so a run executes the body's 5 insns and its 3. */
+enum { LCL_PRO = 2, LCL_BODY = 5, LCL_EPI = 2, LCL_SUB = 3 };
+static const struct bpf_insn prog_local_call[] = {
+        ALU64_IMM(BPF_MOV, R6, ITERS),
+        ALU64_IMM(BPF_MOV, R7, 0),
+        /* body */
+        ALU64_REG(BPF_MOV, R1, R7),
+        INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, LCL_BODY - 2 + LCL_EPI),
+        ALU64_REG(BPF_ADD, R7, R0),
+        ALU64_IMM(BPF_SUB, R6, 1),
+        JNE_IMM(R6, 0, -LCL_BODY),
+        /* epilogue */
+        ALU32_REG(BPF_MOV, R0, R7),
+        EXIT(),
+        /* the subprogram */
+        ALU64_REG(BPF_MOV, R0, R1),
+        ALU64_IMM(BPF_ADD, R0, 1),
+        EXIT(),
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 _Static_assert(COUNT(prog_alu) == ALU_PRO + ALU_BODY + ALU_EPI, "prog_alu layout");
 _Static_assert(COUNT(prog_stack) == STK_PRO + STK_BODY + STK_EPI, "prog_stack layout");
 _Static_assert(COUNT(prog_call) == CALL_PRO + CALL_BODY + CALL_EPI, "prog_call layout");
+_Static_assert(COUNT(prog_local_call) == LCL_PRO + LCL_BODY + LCL_EPI + LCL_SUB,
+               "prog_local_call layout");
 
 struct bench_case {
 	const char *name;
@@ -145,6 +178,7 @@ static struct bench_case cases[] = {
         CASE("alu_loop", prog_alu, ALU_PRO, ALU_BODY, ALU_EPI),
         CASE("stack_loop", prog_stack, STK_PRO, STK_BODY, STK_EPI),
         CASE("helper_loop", prog_call, CALL_PRO, CALL_BODY, CALL_EPI),
+        CASE("call_loop", prog_local_call, LCL_PRO, LCL_BODY + LCL_SUB, LCL_EPI),
 };
 
 struct bench_opts {
@@ -188,7 +222,7 @@ typedef int (*sample_fn)(void *ctx, uint32_t reps, double *ns_per_run);
 static int measure(sample_fn fn, void *ctx, const struct bench_opts *o, double *median,
                    double *best)
 {
-	double t[16], per_run;
+	double t[16], per_run = 0;
 	uint32_t reps = 1;
 	int err;
 
@@ -308,6 +342,169 @@ static void bench_kernel(struct bench_case *c, const struct bench_opts *o)
 	kbench_close(fd);
 }
 
+/* --- array lookups through the bpf() interface --- */
+
+#define LOOKUP_N 16384 /* loop iterations = array entries (a power of two) */
+
+struct lookup_row {
+	const char *name;
+	const char *env; /* set while loading and running ours, or NULL */
+	bool kernel;
+	double ns; /* per lookup */
+	const char *why;
+};
+
+static struct lookup_row lookup_rows[] = {
+        {"fused", NULL, false, 0, NULL},
+        {"unfused", "USERBPF_NO_FUSE", false, 0, NULL},
+        {"helper call", "USERBPF_NO_INLINE", false, 0, NULL},
+        {"kernel", NULL, true, 0, NULL},
+};
+
+struct prog_ctx {
+	int fd;
+	bool kernel;
+};
+
+static int sample_prog(void *ctx, uint32_t reps, double *ns_per_run)
+{
+	const struct prog_ctx *p = ctx;
+	if (p->kernel) {
+		uint32_t ns, retval;
+		int err = kbench_run(p->fd, reps, &ns, &retval);
+		*ns_per_run = ns;
+		return err;
+	}
+	unsigned char pkt[64] = {0};
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.test.prog_fd = (uint32_t)p->fd;
+	a.test.data_in = (uintptr_t)pkt;
+	a.test.data_size_in = sizeof pkt;
+	a.test.repeat = reps;
+	if (userbpf_sys_bpf(BPF_PROG_TEST_RUN, &a, sizeof a) < 0)
+		return -errno;
+	*ns_per_run = a.test.duration;
+	return 0;
+}
+
+static int load_ours(int map_fd, enum kbench_prog_op op)
+{
+	uint64_t insns[KBENCH_PROG_MAX];
+	size_t cnt = kbench_map_prog_insns(map_fd, op, 1, LOOKUP_N, insns);
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = (uint32_t)cnt;
+	a.license = (uintptr_t) "GPL";
+	int fd = userbpf_sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ns per run of the loop without (op KPROG_NONE) or with the lookup; the median sample.
+ * TEST_RUN's duration is already an average over reps, so a sample needs no division. */
+static int time_loop(struct lookup_row *r, int map_fd, enum kbench_prog_op op,
+                     const struct bench_opts *o, double *ns)
+{
+	static char why[160];
+	struct prog_ctx p = {.kernel = r->kernel};
+	if (r->kernel) {
+		p.fd = kbench_map_prog_load(map_fd, op, 1, LOOKUP_N, why, sizeof why);
+		if (p.fd < 0) {
+			r->why = why;
+			return p.fd;
+		}
+	} else if ((p.fd = load_ours(map_fd, op)) < 0) {
+		r->why = "BPF_PROG_LOAD failed";
+		return p.fd;
+	}
+	double best;
+	int err = measure(sample_prog, &p, o, ns, &best);
+	if (err)
+		r->why = "BPF_PROG_TEST_RUN failed";
+	if (r->kernel)
+		kbench_close(p.fd);
+	else
+		userbpf_close(p.fd);
+	return err;
+}
+
+static void bench_lookup_row(struct lookup_row *r, int map_fd, const struct bench_opts *o)
+{
+	double none, with;
+	if (r->env)
+		setenv(r->env, "1", 1);
+	if (!time_loop(r, map_fd, KPROG_NONE, o, &none) &&
+	    !time_loop(r, map_fd, KPROG_LOOKUP, o, &with))
+		r->ns = (with - none) / LOOKUP_N;
+	if (r->env)
+		unsetenv(r->env);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void bench_lookups(const struct bench_opts *o)
+{
+	char root[] = "/dev/shm/userbpf-bench-interp-XXXXXX";
+	if (!mkdtemp(root)) {
+		for (size_t i = 0; i < COUNT(lookup_rows); i++)
+			lookup_rows[i].why = "no temporary bpffs root";
+		return;
+	}
+	setenv("USERBPF_BPFFS", root, 1);
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = 8;
+	a.max_entries = LOOKUP_N;
+	int ufd = userbpf_sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	static char kwhy[160];
+	int kfd = o->kernel ? kbench_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, LOOKUP_N, 0, kwhy,
+	                                        sizeof kwhy)
+	                    : -1;
+	for (size_t i = 0; i < COUNT(lookup_rows); i++) {
+		struct lookup_row *r = &lookup_rows[i];
+		if (r->kernel && !o->kernel)
+			r->why = "disabled by --no-kernel";
+		else if (r->kernel && kfd < 0)
+			r->why = kwhy;
+		else if (!r->kernel && ufd < 0)
+			r->why = "BPF_MAP_CREATE failed";
+		else
+			bench_lookup_row(r, r->kernel ? kfd : ufd, o);
+	}
+	if (kfd >= 0)
+		kbench_close(kfd);
+	if (ufd >= 0)
+		userbpf_close(ufd);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void print_lookups(void)
+{
+	const struct lookup_row *k = &lookup_rows[COUNT(lookup_rows) - 1];
+	printf("\nbpf_map_lookup_elem on an ARRAY map (%d entries) from a program, ns per "
+	       "lookup:\n",
+	       LOOKUP_N);
+	printf("%-12s %8s %8s\n", "path", "ns", "ours/k");
+	for (size_t i = 0; i < COUNT(lookup_rows); i++) {
+		const struct lookup_row *r = &lookup_rows[i];
+		if (r->why) {
+			printf("%-12s unavailable (%s)\n", r->name, r->why);
+			continue;
+		}
+		printf("%-12s %8.2f", r->name, r->ns);
+		if (!r->kernel && !k->why && k->ns > 0)
+			printf(" %8.1f", r->ns / k->ns);
+		printf("\n");
+	}
+}
+
 static void print_table(void)
 {
 	printf("%-12s %9s %10s %8s %8s %13s %9s %7s\n", "case", "insns/run", "ns/run", "ns/insn",
@@ -364,7 +561,16 @@ static void print_json(const struct bench_opts *o)
 			       c->ours_median / c->kern_median);
 		}
 	}
-	printf("\n]}\n");
+	printf("\n], \"array_lookup_ns\": {");
+	for (size_t i = 0; i < COUNT(lookup_rows); i++) {
+		const struct lookup_row *r = &lookup_rows[i];
+		printf("%s\"%s\": ", i ? ", " : "", r->name);
+		if (r->why)
+			printf("null");
+		else
+			printf("%.3f", r->ns);
+	}
+	printf("}}\n");
 }
 
 static int parse_args(int argc, char **argv, struct bench_opts *o)
@@ -408,9 +614,12 @@ int main(int argc, char **argv)
 		else
 			c->kern_why = "disabled by --no-kernel";
 	}
-	if (o.json)
+	bench_lookups(&o);
+	if (o.json) {
 		print_json(&o);
-	else
+	} else {
 		print_table();
+		print_lookups();
+	}
 	return 0;
 }

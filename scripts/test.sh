@@ -14,7 +14,7 @@ ctest --test-dir "$top/build/debug" --output-on-failure -j2
 cmake --preset tsan -S "$top" >/dev/null
 cmake --build "$top/build/tsan"
 for t in test_vm test_sys_bpf test_sys_prog test_sys_rules test_helpers_run test_map_hash test_map_array \
-	test_map_queue test_map_lpm test_map_ringbuf test_map_perf; do
+	test_map_queue test_map_lpm test_map_ringbuf test_map_perf test_sys_regtab test_map_array_inline; do
 	echo "== ThreadSanitizer: $t =="
 	TSAN_OPTIONS="halt_on_error=1" "$top/build/tsan/tests/$t" | tail -n 1
 done

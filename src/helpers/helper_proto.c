@@ -69,6 +69,15 @@ struct helper_entry {
 #define DYNPTR_RB_UNINIT (ARG_PTR_TO_DYNPTR | DYNPTR_TYPE_RINGBUF | MEM_UNINIT | MEM_WRITE)
 #define DYNPTR_RB_RELEASE (ARG_PTR_TO_DYNPTR | DYNPTR_TYPE_RINGBUF | OBJ_RELEASE)
 
+/* The kernel's .allowed of helpers whose hooks (fentry/LSM on chosen functions) we do not
+ * have: no program of ours may call them. */
+bool bpf_never_allowed(uint32_t prog_type, uint32_t expected_attach_type)
+{
+	(void)prog_type;
+	(void)expected_attach_type;
+	return false;
+}
+
 /* clang-format off */
 static const struct helper_entry helpers[] = {
 	/* maps */
@@ -200,6 +209,67 @@ static const struct helper_entry helpers[] = {
 	H(cgrp_storage_get, NULL, BASE_BPF, false, RET_PTR_TO_MAP_VALUE_OR_NULL, MAP,
 		ARG_PTR_TO_BTF_ID_OR_NULL, ARG_PTR_TO_MAP_VALUE_OR_NULL, ANY),
 	H(cgrp_storage_delete, NULL, BASE_BPF, false, INT, MAP, ARG_PTR_TO_BTF_ID_OR_NULL),
+
+	/* sockets by pointer (any type that may hold one: bpf_sk_base_func_proto and the
+	 * tracing variants). Prototypes only: no program of ours holds a BTF-typed socket, and a
+	 * socket from sk_lookup_* is released by sk_release's runtime in src/progtypes. */
+	H(sk_release, NULL, TYPE, false, INT, ARG_PTR_TO_BTF_ID_SOCK_COMMON | OBJ_RELEASE),
+	[BPF_FUNC_skc_to_tcp6_sock] = {{.name = "skc_to_tcp6_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_BTF_ID_SOCK_COMMON}}, TYPE},
+	[BPF_FUNC_skc_to_tcp_sock] = {{.name = "skc_to_tcp_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_BTF_ID_SOCK_COMMON}}, TYPE},
+	[BPF_FUNC_skc_to_tcp_timewait_sock] = {{.name = "skc_to_tcp_timewait_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_BTF_ID_SOCK_COMMON}}, TYPE},
+	[BPF_FUNC_skc_to_tcp_request_sock] = {{.name = "skc_to_tcp_request_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_BTF_ID_SOCK_COMMON}}, TYPE},
+	[BPF_FUNC_skc_to_udp6_sock] = {{.name = "skc_to_udp6_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_BTF_ID_SOCK_COMMON}}, TYPE},
+	[BPF_FUNC_skc_to_unix_sock] = {{.name = "skc_to_unix_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_BTF_ID_SOCK_COMMON}}, TYPE},
+	/* mptcp's cast takes the older socket kinds only (no BTF pointers) */
+	[BPF_FUNC_skc_to_mptcp_sock] = {{.name = "skc_to_mptcp_sock",
+		.ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {ARG_PTR_TO_SOCK_COMMON}}, TYPE},
+	H(sk_cgroup_id, NULL, TYPE, false, INT, ARG_PTR_TO_BTF_ID_SOCK_COMMON),
+	H(sk_ancestor_cgroup_id, NULL, TYPE, false, INT, ARG_PTR_TO_BTF_ID_SOCK_COMMON, ANY),
+	H(sk_storage_get, NULL, TYPE, false, RET_PTR_TO_MAP_VALUE_OR_NULL, MAP,
+		ARG_PTR_TO_BTF_ID_SOCK_COMMON, ARG_PTR_TO_MAP_VALUE_OR_NULL, ANY),
+	H(sk_storage_delete, NULL, TYPE, false, INT, MAP, ARG_PTR_TO_BTF_ID_SOCK_COMMON),
+	H(get_local_storage, NULL, TYPE, false, RET_PTR_TO_MAP_VALUE, MAP, ANY),
+	H(tcp_check_syncookie, NULL, TYPE, true, INT, ARG_PTR_TO_BTF_ID_SOCK_COMMON, RO_MEM, SIZE,
+		RO_MEM, SIZE),
+	H(tcp_gen_syncookie, NULL, TYPE, true, INT, ARG_PTR_TO_BTF_ID_SOCK_COMMON, RO_MEM, SIZE,
+		RO_MEM, SIZE),
+	[BPF_FUNC_tcp_raw_gen_syncookie_ipv4] = {{.name = "tcp_raw_gen_syncookie_ipv4",
+		.gpl_only = true, .pkt_access = true, .ret_type = INT,
+		.arg_type = {ARG_PTR_TO_FIXED_SIZE_MEM, RO_MEM, SIZE0}, .arg_size = {20}}, TYPE},
+	[BPF_FUNC_tcp_raw_gen_syncookie_ipv6] = {{.name = "tcp_raw_gen_syncookie_ipv6",
+		.gpl_only = true, .pkt_access = true, .ret_type = INT,
+		.arg_type = {ARG_PTR_TO_FIXED_SIZE_MEM, RO_MEM, SIZE0}, .arg_size = {40}}, TYPE},
+	[BPF_FUNC_tcp_raw_check_syncookie_ipv4] = {{.name = "tcp_raw_check_syncookie_ipv4",
+		.gpl_only = true, .pkt_access = true, .ret_type = INT,
+		.arg_type = {ARG_PTR_TO_FIXED_SIZE_MEM, ARG_PTR_TO_FIXED_SIZE_MEM},
+		.arg_size = {20, 20}}, TYPE},
+	[BPF_FUNC_tcp_raw_check_syncookie_ipv6] = {{.name = "tcp_raw_check_syncookie_ipv6",
+		.gpl_only = true, .pkt_access = true, .ret_type = INT,
+		.arg_type = {ARG_PTR_TO_FIXED_SIZE_MEM, ARG_PTR_TO_FIXED_SIZE_MEM},
+		.arg_size = {40, 20}}, TYPE},
+
+	/* tracing and syscall programs' variants (the socket cookie of a socket pointer, output
+	 * of a BTF-typed skb/xdp, files, the bpf() of syscall programs) and perf_event's */
+	H(get_socket_cookie, NULL, TYPE, false, INT, ARG_PTR_TO_BTF_ID_SOCK_COMMON),
+	H(skb_output, NULL, TYPE, true, INT, ARG_PTR_TO_BTF_ID, MAP, ANY, RO_MEM, SIZE0),
+	H(xdp_output, NULL, TYPE, true, INT, ARG_PTR_TO_BTF_ID, MAP, ANY, RO_MEM, SIZE0),
+	H(xdp_get_buff_len, NULL, TYPE, false, INT, ARG_PTR_TO_BTF_ID),
+	H(sock_from_file, NULL, TYPE, false, RET_PTR_TO_BTF_ID_OR_NULL, ARG_PTR_TO_BTF_ID),
+	[BPF_FUNC_d_path] = {{.name = "d_path", .ret_type = INT, .allowed = bpf_never_allowed,
+		.arg_type = {ARG_PTR_TO_BTF_ID, ARG_PTR_TO_MEM | MEM_WRITE, SIZE0}}, TYPE},
+	H(sys_bpf, NULL, TYPE, false, INT, ANY, RO_MEM, SIZE),
+	H(btf_find_by_name_kind, NULL, TYPE, false, INT, RO_MEM, SIZE, ANY, ANY),
+	H(sys_close, NULL, TYPE, false, INT, ANY),
+	HSZ(kallsyms_lookup_name, NULL, TYPE, false, INT, (0, 0, 0, 8), RO_MEM, SIZE, ANY,
+		STRTOX_RES),
+	H(perf_prog_read_value, NULL, TYPE, true, INT, CTX, ARG_PTR_TO_UNINIT_MEM, SIZE),
+	H(read_branch_records, NULL, TYPE, true, INT, CTX, ARG_PTR_TO_MEM_OR_NULL, SIZE0, ANY),
 
 	/* prototypes only: timers, kptrs, per-CPU pointers; then dynptrs (helper_dynptr.c) */
 	H(timer_init, NULL, BASE_BPF, true, INT, ARG_PTR_TO_TIMER, MAP, ANY),

@@ -134,6 +134,9 @@ struct bpf_func_proto {
 	uint32_t ret_type;                    /* enum bpf_return_type | enum bpf_type_flag */
 	uint32_t arg_type[BPF_FUNC_MAX_ARGS]; /* enum bpf_arg_type | enum bpf_type_flag */
 	uint32_t arg_size[BPF_FUNC_MAX_ARGS]; /* MEM_FIXED_SIZE arguments: their size */
+	/* NULL, or may a program of this type and attach type call it at all? (the kernel's
+	 * .allowed: "helper call is not allowed in probe" when false) */
+	bool (*allowed)(uint32_t prog_type, uint32_t expected_attach_type);
 };
 
 static inline uint32_t bpf_type_base(uint32_t type)
@@ -166,6 +169,10 @@ const char *bpf_func_id_name(uint32_t id);
 /* The verifier's check of a bpf_snprintf format (bpf_bprintf_prepare without arguments):
  * 0, or -EINVAL when fmt (NUL within fmt_size) is not a format for num_args arguments. */
 int bpf_bprintf_check(const char *fmt, size_t fmt_size, uint32_t num_args);
+
+/* An .allowed that refuses every program (hooks we do not have: tracing programs on chosen
+ * kernel functions, LSM). */
+bool bpf_never_allowed(uint32_t prog_type, uint32_t expected_attach_type);
 
 /* Install every helper with a runtime into a vm. */
 void bpf_helpers_install(struct userbpf_vm *vm);

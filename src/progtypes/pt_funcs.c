@@ -225,6 +225,8 @@ const struct bpf_func_proto *pt_get_func_proto(uint32_t prog_type, uint32_t eat,
 	if (!s || !pt_func_allowed(prog_type, eat, func_id))
 		return NULL;
 	const struct bpf_func_proto *fp = pt_variant_proto(s->variant, func_id, eat);
+	if (!fp)
+		fp = pt_net_proto(prog_type, func_id);
 	return fp ? fp : bpf_helper_proto_any(func_id);
 }
 

@@ -68,11 +68,28 @@ const struct bpf_func_proto *pt_sk_cast_proto(uint32_t id);
 /* bpf_get_retval / bpf_set_retval, shared by every cgroup hook that may call them */
 const struct bpf_func_proto *pt_cgroup_retval_proto(uint32_t id);
 
+/* The networking variants by program type (pt_net_protos.c): the prototype the type gets
+ * for id when the type's own table has none, or NULL. */
+const struct bpf_func_proto *pt_net_proto(uint32_t prog_type, uint32_t id);
+
 /* The type's helper set (pt_funcs.c). */
 bool pt_func_allowed(uint32_t prog_type, uint32_t eat, uint32_t func_id);
 const struct bpf_func_proto *pt_get_func_proto(uint32_t prog_type, uint32_t eat, uint32_t func_id);
 /* Does the type's helper set depend on the expected attach type? */
 bool pt_func_depends_on_attach(uint32_t prog_type);
+
+/* Runtimes of the skb/xdp helpers of pt_net_protos.c (pt_skb_net.c). */
+BPF_HELPER_DECL(pt_skb_get_socket_cookie);
+BPF_HELPER_DECL(pt_skb_get_socket_uid);
+BPF_HELPER_DECL(pt_skb_cgroup_id);
+BPF_HELPER_DECL(pt_skb_ancestor_cgroup_id);
+BPF_HELPER_DECL(pt_skb_cgroup_classid);
+BPF_HELPER_DECL(pt_sk_lookup_none);
+BPF_HELPER_DECL(pt_skb_vlan_push);
+BPF_HELPER_DECL(pt_skb_vlan_pop);
+BPF_HELPER_DECL(pt_skb_change_proto);
+BPF_HELPER_DECL(pt_skb_check_mtu);
+BPF_HELPER_DECL(pt_xdp_check_mtu);
 
 /* LD_ABS / LD_IND runtime (pt_skb_helpers.c). */
 BPF_HELPER_DECL(pt_ld_abs_8);

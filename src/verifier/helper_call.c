@@ -245,6 +245,13 @@ static int set_return_reg(struct bpf_verifier_env *env, const struct bpf_func_pr
 		mark_reg_known_zero(env, regs, BPF_REG_0);
 		regs[BPF_REG_0].type = PTR_TO_TCP_SOCK | ret_flag;
 		break;
+	case RET_PTR_TO_BTF_ID:
+		/* a kernel object typed by vmlinux BTF (get_current_task_btf, the skc_to_*
+		 * casts, sock_from_file): we have no vmlinux BTF, so the type id stays 0 and
+		 * only NULL checks and passing it on are understood */
+		mark_reg_known_zero(env, regs, BPF_REG_0);
+		regs[BPF_REG_0].type = PTR_TO_BTF_ID | ret_flag;
+		break;
 	case RET_PTR_TO_MEM:
 		mark_reg_known_zero(env, regs, BPF_REG_0);
 		regs[BPF_REG_0].type = PTR_TO_MEM | ret_flag;
@@ -323,6 +330,12 @@ int check_helper_call(struct bpf_verifier_env *env, struct bpf_insn *insn, int *
 	if (!env->gpl_compatible && fn->gpl_only) {
 		verbose(env,
 		        "cannot call GPL-restricted function from non-GPL compatible program\n");
+		return -EINVAL;
+	}
+	/* a prototype may be offered to a type and still refuse some of its programs (the
+	 * tracing variants of sk_storage_get/delete and d_path outside their hooks) */
+	if (fn->allowed && !fn->allowed(env->prog_type, env->expected_attach_type)) {
+		verbose(env, "helper call is not allowed in probe\n");
 		return -EINVAL;
 	}
 	bool sleepable = env->prog_flags & BPF_F_SLEEPABLE;

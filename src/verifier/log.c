@@ -56,10 +56,14 @@ static void vlog_update_len_max(struct bpf_verifier_log *log, u32 add_len)
 		log->len_max = (u32)len;
 }
 
+/* n <= len_total bytes at position pos of the window: at most one wrap, so two copies
+ * (not a division per byte) */
 static void vlog_put(struct bpf_verifier_log *log, u64 pos, const char *s, u32 n)
 {
-	for (u32 i = 0; i < n; i++)
-		log->ring[(pos + i) % log->len_total] = s[i];
+	u32 off = (u32)(pos % log->len_total);
+	u32 first = n < log->len_total - off ? n : log->len_total - off;
+	memcpy(log->ring + off, s, first);
+	memcpy(log->ring, s + first, n - first);
 }
 
 void bpf_verifier_vlog(struct bpf_verifier_log *log, const char *fmt, va_list args)
@@ -126,9 +130,11 @@ int bpf_vlog_finalize(struct bpf_verifier_log *log, u32 *log_size_actual)
 		if (to > log->len_total - 1)
 			to = log->len_total - 1;
 	}
-	u64 n = to - from;
-	for (u64 i = 0; i < n; i++)
-		log->ubuf[i] = log->ring[(from + i) % log->len_total];
+	u64 n = to - from; /* < len_total: at most one wrap */
+	u64 off = from % log->len_total;
+	u64 first = n < log->len_total - off ? n : log->len_total - off;
+	memcpy(log->ubuf, log->ring + off, first);
+	memcpy(log->ubuf + first, log->ring, n - first);
 	log->ubuf[n] = 0;
 	return log->len_max > log->len_total ? -ENOSPC : 0;
 }

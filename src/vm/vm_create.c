@@ -14,17 +14,12 @@ static int vm_create_fail(struct userbpf_error *e, int err, const char *msg)
 	return err;
 }
 
-/* USERBPF_NO_FUSE=1 keeps every op as decoded (A/B measurements, tests). */
+/* USERBPF_NO_FUSE=1 keeps every op as decoded (A/B measurements, tests). Read at each
+ * creation, so one process can compare both (a getenv is nothing next to a decode). */
 static bool vm_no_fuse(void)
 {
-	static int no_fuse = -1;
-	int v = __atomic_load_n(&no_fuse, __ATOMIC_RELAXED);
-	if (v < 0) {
-		const char *s = getenv("USERBPF_NO_FUSE");
-		v = s && *s && strcmp(s, "0") != 0;
-		__atomic_store_n(&no_fuse, v, __ATOMIC_RELAXED);
-	}
-	return v;
+	const char *s = getenv("USERBPF_NO_FUSE");
+	return s && *s && strcmp(s, "0") != 0;
 }
 
 int userbpf_vm_create(const struct bpf_insn *insns, size_t cnt, const struct userbpf_vm_opts *opts,

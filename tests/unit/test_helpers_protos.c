@@ -2,13 +2,13 @@
  * arguments: does our verifier answer as the kernel's (verdict, errno, error line)?
  *
  * The pairs are the kernel's (tests/fixtures/progtype_funcs_kernel.txt: for each program
- * type and attach type, the helper ids 6.18 lets it call). Each pair is loaded twice:
- *   A: r1 = ctx, r2..r5 = 0;              call id; r0 = <ok value>; exit
- *   B: 64 zeroed stack bytes, r1 = ctx, r2 = fp-64, r3 = 8, r4 = r5 = 0; call ...
- * so each argument kind meets a scalar zero, a stack pointer and a small constant: the
- * verdict and the error line show whether our prototype (return kind, argument kinds and
- * flags, gpl_only, the type's variant) is the kernel's. A prototype we lack shows as
- * "program of this type cannot use helper" where the kernel goes on.
+ * type and attach type, the helper ids 6.18 lets it call). Each pair is loaded in seven
+ * setups (the table `setups`): r1 the ctx or a stack pointer; a stack pointer and the size
+ * 8 in r2/r3, r3/r4 or r4/r5 over 64 zeroed or unwritten bytes; zeros elsewhere. So each
+ * argument kind meets a scalar zero, the ctx, initialised and uninitialised stack and a
+ * small constant: the verdict and the error line show whether our prototype (return kind,
+ * argument kinds and flags, gpl_only, the type's variant) is the kernel's. A prototype we
+ * lack shows as "program of this type cannot use helper" where the kernel goes on.
  *
  * The kernel's answers are recorded in tests/fixtures/helpers_protos_kernel.txt (as root:
  * USERBPF_RECORD_FIXTURES=1 test_helpers_protos); with bpf() the kernel is asked live as
@@ -21,29 +21,56 @@
 
 #define MAX_ID 211
 #define SLEEPABLE (1u << 4)
-#define NSETUP 2
 
 struct answer {
 	int err; /* 0: loaded, else -errno */
 	char line[200];
 };
 
-/* Setup A or B around a call of id; r0 = ok at exit. Returns the count. */
+/* What each argument register holds before the call: the ctx (r1 only), 0, a pointer to
+ * the 64 stack bytes at fp-64, or the constant 8. Setups whose stack is "raw" leave those
+ * bytes unwritten (helpers that fill memory accept that, readers refuse it). */
+enum { R_CTX, R_0, R_FP, R_8 };
+static const struct {
+	uint8_t r[5];
+	bool raw;
+	bool non_gpl; /* the license is "MIT": gpl_only helpers are refused first */
+} setups[] = {
+        {{R_CTX, R_0, R_0, R_0, R_0}, false, false},
+        {{R_CTX, R_FP, R_8, R_0, R_0}, false, false},
+        {{R_CTX, R_0, R_FP, R_8, R_0}, false, false},
+        {{R_CTX, R_FP, R_8, R_0, R_0}, true, false},
+        {{R_CTX, R_0, R_FP, R_8, R_0}, true, false},
+        {{R_FP, R_8, R_0, R_0, R_0}, false, false},
+        {{R_CTX, R_0, R_0, R_FP, R_8}, false, false},
+        {{R_CTX, R_FP, R_8, R_0, R_0}, false, true},
+};
+#define NSETUP ((int)PT_N(setups))
+
+/* The program for a setup around a call of id; r0 = ok at exit. Returns the count. */
 static size_t build(int setup, uint32_t id, int32_t ok, struct bpf_insn *p)
 {
 	size_t n = 0;
-	if (setup == 1) {
+	if (!setups[setup].raw)
 		for (int off = -64; off < 0; off += 8)
 			p[n++] = I_ST(BPF_DW, BPF_REG_10, (int16_t)off, 0);
-		p[n++] = I_MOV_X(BPF_REG_2, BPF_REG_10);
-		p[n++] = I_ADD_K(BPF_REG_2, -64);
-		p[n++] = I_MOV_K(BPF_REG_3, 8);
-	} else {
-		p[n++] = I_MOV_K(BPF_REG_2, 0);
-		p[n++] = I_MOV_K(BPF_REG_3, 0);
+	for (int i = 0; i < 5; i++) {
+		uint8_t reg = (uint8_t)(BPF_REG_1 + i);
+		switch (setups[setup].r[i]) {
+		case R_CTX:
+			break;
+		case R_0:
+			p[n++] = I_MOV_K(reg, 0);
+			break;
+		case R_FP:
+			p[n++] = I_MOV_X(reg, BPF_REG_10);
+			p[n++] = I_ADD_K(reg, -64);
+			break;
+		default:
+			p[n++] = I_MOV_K(reg, 8);
+			break;
+		}
 	}
-	p[n++] = I_MOV_K(BPF_REG_4, 0);
-	p[n++] = I_MOV_K(BPF_REG_5, 0);
 	p[n++] = I_CALL((int32_t)id);
 	p[n++] = I_MOV_K(BPF_REG_0, ok);
 	p[n++] = I_EXIT;
@@ -60,13 +87,39 @@ static void last_line(char *log, char *out, size_t len)
 	snprintf(out, len, "%s", last);
 }
 
-static void load(bool kernel, uint32_t type, uint32_t eat, uint32_t flags,
+/* The kernel's load (ptl_kernel_load with a license), fd or -errno, errline its last line. */
+static int kernel_load(uint32_t type, uint32_t eat, uint32_t flags, const char *license,
+                       const struct bpf_insn *insns, size_t cnt, char *errline, size_t len)
+{
+	static char log[1 << 16];
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.prog_type = type;
+	a.expected_attach_type = eat;
+	a.prog_flags = flags;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = (uint32_t)cnt;
+	a.license = (uintptr_t)license;
+	a.log_buf = (uintptr_t)log;
+	a.log_size = sizeof log;
+	a.log_level = 1;
+	log[0] = 0;
+	int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+	if (fd >= 0)
+		return fd;
+	int err = -errno;
+	last_line(log, errline, len);
+	return err;
+}
+
+static void load(bool kernel, uint32_t type, uint32_t eat, uint32_t flags, const char *license,
                  const struct bpf_insn *insns, size_t cnt, struct answer *ans)
 {
 	static char log[1 << 16];
 	memset(ans, 0, sizeof *ans);
 	if (kernel) {
-		int fd = ptl_kernel_load(type, eat, flags, insns, cnt, ans->line, sizeof ans->line);
+		int fd = kernel_load(type, eat, flags, license, insns, cnt, ans->line,
+		                     sizeof ans->line);
 		if (fd >= 0) {
 			close(fd);
 			ans->line[0] = 0;
@@ -82,7 +135,7 @@ static void load(bool kernel, uint32_t type, uint32_t eat, uint32_t flags,
 	a.prog_flags = flags;
 	a.insns = (uintptr_t)insns;
 	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uintptr_t) "GPL";
+	a.license = (uintptr_t)license;
 	a.log_buf = (uintptr_t)log;
 	a.log_size = sizeof log;
 	a.log_level = 1;
@@ -112,7 +165,32 @@ static uint32_t type_flags(uint32_t type)
 	return type == BPF_PROG_TYPE_SYSCALL ? SLEEPABLE : 0;
 }
 
-/* One recorded answer: "type/eat id setup errno line". */
+/* The recording: "@N text" defines error line N (once, before its first use), a record is
+ * "type/eat id setup errno [@N]". */
+#define MAX_LINES 512
+static char *lines_tab[MAX_LINES];
+static int nr_lines;
+
+/* Writing: the number of line text, defined in out when new. */
+static int line_no(FILE *out, const char *text)
+{
+	for (int i = 0; i < nr_lines; i++)
+		if (!strcmp(lines_tab[i], text))
+			return i;
+	assert_true(nr_lines < MAX_LINES);
+	lines_tab[nr_lines] = strdup(text);
+	fprintf(out, "@%d %s\n", nr_lines, text);
+	return nr_lines++;
+}
+
+static void free_lines(void)
+{
+	for (int i = 0; i < nr_lines; i++)
+		free(lines_tab[i]);
+	nr_lines = 0;
+}
+
+/* One recorded answer. */
 struct rec {
 	uint32_t type, eat, id;
 	int setup;
@@ -135,11 +213,19 @@ static void read_recording(const char *path)
 		if (line[0] == '#')
 			continue;
 		struct rec r = {0};
-		int n = 0;
+		int n = 0, no = -1;
+		if (line[0] == '@') {
+			if (sscanf(line + 1, "%d %n", &no, &n) == 1 && no >= 0 && no < MAX_LINES &&
+			    no == nr_lines)
+				lines_tab[nr_lines++] = strdup(line + 1 + n);
+			continue;
+		}
 		if (sscanf(line, "%u/%u %u %d %d %n", &r.type, &r.eat, &r.id, &r.setup,
 		           &r.ans.err, &n) < 5)
 			continue;
-		snprintf(r.ans.line, sizeof r.ans.line, "%s", line + n);
+		if (line[n] == '@' && sscanf(line + n + 1, "%d", &no) == 1 && no >= 0 &&
+		    no < nr_lines)
+			snprintf(r.ans.line, sizeof r.ans.line, "%s", lines_tab[no]);
 		if (nr_recs == cap) {
 			cap *= 2;
 			recs = realloc(recs, cap * sizeof *recs);
@@ -150,12 +236,19 @@ static void read_recording(const char *path)
 	free(text);
 }
 
+/* The recorded answer; the search starts where the last one was found (the recording
+ * is in the order the test asks). */
 static const struct answer *recorded(uint32_t type, uint32_t eat, uint32_t id, int setup)
 {
-	for (size_t i = 0; i < nr_recs; i++)
+	static size_t cursor;
+	for (size_t k = 0; k < nr_recs; k++) {
+		size_t i = (cursor + k) % nr_recs;
 		if (recs[i].type == type && recs[i].eat == eat && recs[i].id == id &&
-		    recs[i].setup == setup)
+		    recs[i].setup == setup) {
+			cursor = i + 1;
 			return &recs[i].ans;
+		}
+	}
 	return NULL;
 }
 
@@ -187,9 +280,8 @@ static void test_protos_vs_kernel(void **state)
 		out = fopen(path, "w");
 		assert_non_null(out);
 		fprintf(out, "# Linux 6.18's answer to a call of every helper a program type may call\n"
-		             "# (test_helpers_protos.c: setup 0 = r2..r5 zero, setup 1 = r2 fp-64 over "
-		             "64 zeroed bytes, r3 = 8).\n"
-		             "# Line: type/eat id setup errno error-line. Re-record: "
+		             "# (test_helpers_protos.c: setup = index in its table `setups`).\n"
+		             "# Lines: @N error-line (defined before first use); type/eat id setup errno [@N]. Re-record: "
 		             "USERBPF_RECORD_FIXTURES=1 test_helpers_protos (as root).\n");
 	} else {
 		read_recording(path);
@@ -216,12 +308,16 @@ static void test_protos_vs_kernel(void **state)
 				struct bpf_insn insns[24];
 				size_t n = build(setup, (uint32_t)id, ok_value(type, eat), insns);
 				struct answer ours, want;
-				load(false, type, eat, type_flags(type), insns, n, &ours);
+				const char *lic = setups[setup].non_gpl ? "MIT" : "GPL";
+				load(false, type, eat, type_flags(type), lic, insns, n, &ours);
 				if (live) {
-					load(true, type, eat, type_flags(type), insns, n, &want);
-					if (out)
-						fprintf(out, "%u/%u %lu %d %d %s\n", type, eat, id, setup,
-						        want.err, want.line);
+					load(true, type, eat, type_flags(type), lic, insns, n, &want);
+					if (out && want.line[0])
+						fprintf(out, "%u/%u %lu %d %d @%d\n", type, eat, id,
+						        setup, want.err, line_no(out, want.line));
+					else if (out)
+						fprintf(out, "%u/%u %lu %d %d\n", type, eat, id, setup,
+						        want.err);
 					const struct answer *r =
 					        out ? NULL : recorded(type, eat, (uint32_t)id, setup);
 					if (r && (r->err != want.err || strcmp(r->line, want.line)))
@@ -260,6 +356,7 @@ static void test_protos_vs_kernel(void **state)
 	free(recs);
 	recs = NULL;
 	nr_recs = 0;
+	free_lines();
 	print_message("packet types (socket_filter, tc, xdp, cgroup_skb, lwt): %d/%d identical\n",
 	              pkt_same, pkt_total);
 	print_message("all types: %d/%d identical (verdict, errno, error line)%s\n", same, total,

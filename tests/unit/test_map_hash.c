@@ -811,7 +811,12 @@ static void test_threads_hammer(void **state)
 			struct hval v = {k, 0, hval_check(k, 0)};
 			assert_int_equal(m->ops->map_update_elem(m, &k, &v, BPF_NOEXIST), 0);
 		}
-		assert_int_equal(count_keys(m), (int)max);
+		/* an LRU map, as the kernel's, may evict before it is full: elements wait in
+		 * other CPUs' local free lists (the hammer's threads left some there) */
+		if (i)
+			assert_true(count_keys(m) >= (int)max / 2 && count_keys(m) <= (int)max);
+		else
+			assert_int_equal(count_keys(m), (int)max);
 		struct hval v = {0};
 		uint32_t k = 9999;
 		assert_int_equal(m->ops->map_update_elem(m, &k, &v, 0), i ? 0 : -E2BIG);

@@ -28,6 +28,9 @@
 #define CALL_LOCAL(o) INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, o)
 #define LD_FUNC(d, o) INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_FUNC, 0, o), INSN(0, 0, 0, 0, 0)
 #define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define LD64(d, p)                                                                                 \
+	INSN(BPF_LD | BPF_DW | BPF_IMM, d, 0, 0, (int32_t)(uint32_t)(uintptr_t)(p)),               \
+	        INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(uintptr_t)(p) >> 32))
 #define LDX_DW(d, s, o) INSN(BPF_LDX | BPF_MEM | BPF_DW, d, s, o, 0)
 #define STX_DW(d, s, o) INSN(BPF_STX | BPF_MEM | BPF_DW, d, s, o, 0)
 #define ST_DW(d, o, i) INSN(BPF_ST | BPF_MEM | BPF_DW, d, 0, o, i)
@@ -309,6 +312,38 @@ static void test_tail_call_count_is_per_run(void **state)
 	}
 }
 
+/* Guarded: a program's own regions (userbpf_vm_set_regions) count while it runs, also when
+ * a tail call entered it from a subprogram and after its exit returned to the caller's
+ * program. A's main calls f1, which tail-calls B; B returns *bufB (9) to A's main, which
+ * adds *bufA (5). Each buffer is granted only to its program. */
+static uint64_t buf_a = 5, buf_b = 9;
+
+static void test_regions_follow_the_program(void **state)
+{
+	const struct bpf_insn a[] = {
+	        LD64(6, &buf_a), CALL_LOCAL(3),
+	        LDX_DW(2, 6, 0), INSN(BPF_ALU64 | BPF_ADD | BPF_X, 0, 2, 0, 0),
+	        EXIT(),          /* 6 f1 */ TAIL_CALL(1),
+	        MOV64(0, 99),    EXIT(),
+	};
+	const struct bpf_insn b[] = {LD64(2, &buf_b), LDX_DW(0, 2, 0), EXIT()};
+	struct userbpf_mem_region ra = {&buf_a, sizeof buf_a, USERBPF_MEM_READ};
+	struct userbpf_mem_region rb = {&buf_b, sizeof buf_b, USERBPF_MEM_READ};
+	for (int m = 0; m < 2; m++) {
+		struct userbpf_vm *va = vm_make(a, N(a), modes[m]);
+		struct userbpf_vm *vb = vm_make(b, N(b), modes[m]);
+		assert_int_equal(userbpf_vm_set_regions(va, &ra, 1), 0);
+		assert_int_equal(userbpf_vm_set_regions(vb, &rb, 1), 0);
+		slots[1] = vb;
+		uint64_t r0 = 0;
+		struct userbpf_error e;
+		assert_int_equal(run(va, NULL, 0, &r0, &e), 0);
+		assert_int_equal(r0, 14);
+		userbpf_vm_destroy(va);
+		userbpf_vm_destroy(vb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +352,7 @@ int main(void)
 	        cmocka_unit_test(test_frame_limit_per_program),
 	        cmocka_unit_test(test_callback_in_deep_frame),
 	        cmocka_unit_test(test_tail_call_count_is_per_run),
+	        cmocka_unit_test(test_regions_follow_the_program),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
