@@ -75,7 +75,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	setenv("USERBPF_BPFFS", root, 1);
 	setenv("USERBPF_GUARDED", "1", 1); /* before the first program is built */
 	/* the verifier's test knob: walks to the kernel's 1M-insn limit take 20-60 s here */
-	setenv("USERBPF_COMPLEXITY_LIMIT", "100000", 0);
+	setenv("USERBPF_COMPLEXITY_LIMIT", "50000", 0);
 	const char *k = getenv("FUZZ_VERIFIER_KERNEL");
 	kernel_cmp = k && *k && *k != '0';
 	atexit(at_exit);

@@ -2,7 +2,12 @@
  *
  * A struct userbpf_vm holds one program, pre-decoded for threaded dispatch. It is immutable
  * once created, so any number of threads may run it at once; each run has its own stack
- * (USERBPF_STACK_SIZE bytes per frame, up to USERBPF_MAX_CALL_FRAMES frames) and registers.
+ * (USERBPF_STACK_SIZE bytes per frame) and registers. Each program's call chain may be
+ * USERBPF_MAX_CALL_FRAMES deep, counted from its first frame: a tail call replaces only the
+ * frame it is made from, so after tail calls from subprograms a run holds its callers' frames
+ * too (at most 8 + 33 x 7; the frames past the first 8 are allocated when a run needs them).
+ * The trusted engine also runs the verifier's inlined array lookup as one op
+ * (USERBPF_NO_FUSE=1 at creation keeps the plain instructions).
  *
  * Two modes:
  * - trusted (default): the program is assumed verified; memory accesses are not checked.
@@ -38,7 +43,9 @@ typedef uint64_t (*userbpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uin
 /* Tail call hook: the program at index of the prog_array map, or NULL (the call then
  * falls through, as bpf_tail_call does when the slot is empty). A tail call that falls
  * through leaves a negative errno in r0: -ENOENT (empty slot), -E2BIG (the run already made
- * 33 tail calls, MAX_TAIL_CALL_CNT) or -EINVAL (the target vm runs in the other mode). */
+ * 33 tail calls, MAX_TAIL_CALL_CNT, counted over the whole run as the kernel's shared
+ * tail_call_cnt) or -EINVAL (the target vm runs in the other mode). The target starts in
+ * the caller's frame (same r10); its exit returns to that frame's caller, if any. */
 typedef const struct userbpf_vm *(*userbpf_tail_call_fn)(void *user, uint64_t map, uint32_t index);
 
 enum userbpf_vm_flags {

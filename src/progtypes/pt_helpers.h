@@ -90,6 +90,19 @@ BPF_HELPER_DECL(pt_skb_vlan_pop);
 BPF_HELPER_DECL(pt_skb_change_proto);
 BPF_HELPER_DECL(pt_skb_check_mtu);
 BPF_HELPER_DECL(pt_xdp_check_mtu);
+BPF_HELPER_DECL(pt_redirect_peer);
+BPF_HELPER_DECL(pt_skb_set_tstamp);
+BPF_HELPER_DECL(pt_redirect_neigh);
+BPF_HELPER_DECL(pt_skb_get_xfrm_state);
+BPF_HELPER_DECL(pt_sk_cgroup_id);
+BPF_HELPER_DECL(pt_sk_ancestor_cgroup_id);
+BPF_HELPER_DECL(pt_skc_to_tcp6_sock);
+BPF_HELPER_DECL(pt_skc_to_tcp_sock);
+BPF_HELPER_DECL(pt_skc_to_tcp_timewait_sock);
+BPF_HELPER_DECL(pt_skc_to_tcp_request_sock);
+BPF_HELPER_DECL(pt_skc_to_udp6_sock);
+BPF_HELPER_DECL(pt_skc_to_unix_sock);
+BPF_HELPER_DECL(pt_skc_to_mptcp_sock);
 
 /* LD_ABS / LD_IND runtime (pt_skb_helpers.c). */
 BPF_HELPER_DECL(pt_ld_abs_8);

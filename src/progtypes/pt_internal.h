@@ -53,7 +53,7 @@ struct pt_skb {
 	uint16_t sk_dport;  /* raw remote port (network order), what the kernel loads */
 	uint16_t sk_num;    /* raw local port (host order) */
 	uint32_t pad;
-	struct pt_pkt *pkt;  /* the packet state (helpers) */
+	struct pt_pkt *pkt; /* the packet state (helpers) */
 	uint64_t sk_cookie; /* the socket's cookie once get_socket_cookie made one, else 0 */
 };
 

@@ -31,11 +31,22 @@
 #define SKB_TYPES (T(SOCKET_FILTER) | TC | T(CGROUP_SKB) | LWT | T(SK_SKB))
 
 /* P(name, runtime, ret, args...): a prototype; PG: gpl_only; PP: pkt_access. */
-#define P(nm, fn, ret, ...) {.name = #nm, .func = fn, .ret_type = ret, .arg_type = {__VA_ARGS__}}
+#define P(nm, fn, ret, ...)                                                                        \
+	{                                                                                          \
+		.name = #nm, .func = fn, .ret_type = ret, .arg_type = { __VA_ARGS__ }              \
+	}
 #define PG(nm, fn, ret, ...)                                                                       \
-	{.name = #nm, .func = fn, .gpl_only = true, .ret_type = ret, .arg_type = {__VA_ARGS__}}
+	{                                                                                          \
+		.name = #nm, .func = fn, .gpl_only = true, .ret_type = ret, .arg_type = {          \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
 #define PP(nm, fn, ret, ...)                                                                       \
-	{.name = #nm, .func = fn, .pkt_access = true, .ret_type = ret, .arg_type = {__VA_ARGS__}}
+	{                                                                                          \
+		.name = #nm, .func = fn, .pkt_access = true, .ret_type = ret, .arg_type = {        \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
 
 /* clang-format off */
 /* skb variants (r1 is the skb) */
@@ -52,7 +63,7 @@ static const struct bpf_func_proto
 	socket_cookie = P(get_socket_cookie, pt_skb_get_socket_cookie, INT, CTX),
 	socket_uid = P(get_socket_uid, pt_skb_get_socket_uid, INT, CTX),
 	adjust_room = P(skb_adjust_room, NULL, INT, CTX, ANY, ANY, ANY),
-	xfrm_state = P(skb_get_xfrm_state, NULL, INT, CTX, ANY, ARG_PTR_TO_UNINIT_MEM, SIZE, ANY),
+	xfrm_state = P(skb_get_xfrm_state, pt_skb_get_xfrm_state, INT, CTX, ANY, ARG_PTR_TO_UNINIT_MEM, SIZE, ANY),
 	skb_fib_lookup = PG(fib_lookup, NULL, INT, CTX, ARG_PTR_TO_MEM, SIZE, ANY),
 	lwt_push_encap = P(lwt_push_encap, NULL, INT, CTX, ANY, RO_MEM, SIZE),
 	seg6_store_bytes = P(lwt_seg6_store_bytes, NULL, INT, CTX, ANY, RO_MEM, SIZE),
@@ -69,10 +80,10 @@ static const struct bpf_func_proto
 	ecn_set_ce = P(skb_ecn_set_ce, NULL, INT, CTX),
 	tc_sk_assign = P(sk_assign, NULL, INT, CTX, SOCK, ANY),
 	skb_cgroup_classid = P(skb_cgroup_classid, pt_skb_cgroup_classid, INT, CTX),
-	redirect_neigh = P(redirect_neigh, NULL, INT, ANY,
+	redirect_neigh = P(redirect_neigh, pt_redirect_neigh, INT, ANY,
 		ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY, SIZE0, ANY),
-	redirect_peer = P(redirect_peer, NULL, INT, ANY, ANY),
-	skb_set_tstamp = P(skb_set_tstamp, NULL, INT, CTX, ANY, ANY),
+	redirect_peer = P(redirect_peer, pt_redirect_peer, INT, ANY, ANY),
+	skb_set_tstamp = P(skb_set_tstamp, pt_skb_set_tstamp, INT, CTX, ANY, ANY),
 	sk_redirect_map = P(sk_redirect_map, NULL, INT, CTX, MAP, ANY, ANY),
 	sk_redirect_hash = P(sk_redirect_hash, NULL, INT, CTX, MAP, KEY, ANY),
 	/* sock_ops */
@@ -122,6 +133,23 @@ static const struct bpf_func_proto xdp_check_mtu = {
 	.name = "check_mtu", .gpl_only = true, .func = pt_xdp_check_mtu, .ret_type = INT,
 	.arg_type = {CTX, ANY, ARG_PTR_TO_FIXED_SIZE_MEM | MEM_WRITE | MEM_ALIGNED, ANY, ANY},
 	.arg_size = {0, 0, 4}};
+
+/* Socket-pointer helpers with the runtimes of pt_skb_net.c, for every type (the same
+ * prototypes as src/helpers' entries, which have no runtime: the sockets they can meet are
+ * ours, struct bpf_sock). */
+#define CAST(nm, fn, arg)                                                                          \
+	{.name = #nm, .func = fn, .ret_type = RET_PTR_TO_BTF_ID_OR_NULL, .arg_type = {arg}}
+static const struct bpf_func_proto
+	sk_cgroup_id = P(sk_cgroup_id, pt_sk_cgroup_id, INT, SOCK),
+	sk_ancestor_cgroup_id = P(sk_ancestor_cgroup_id, pt_sk_ancestor_cgroup_id, INT, SOCK, ANY),
+	to_tcp6 = CAST(skc_to_tcp6_sock, pt_skc_to_tcp6_sock, SOCK),
+	to_tcp = CAST(skc_to_tcp_sock, pt_skc_to_tcp_sock, SOCK),
+	to_timewait = CAST(skc_to_tcp_timewait_sock, pt_skc_to_tcp_timewait_sock, SOCK),
+	to_request = CAST(skc_to_tcp_request_sock, pt_skc_to_tcp_request_sock, SOCK),
+	to_udp6 = CAST(skc_to_udp6_sock, pt_skc_to_udp6_sock, SOCK),
+	to_unix = CAST(skc_to_unix_sock, pt_skc_to_unix_sock, SOCK),
+	to_mptcp = CAST(skc_to_mptcp_sock, pt_skc_to_mptcp_sock, ARG_PTR_TO_SOCK_COMMON);
+#define ALL (~0ull)
 
 /* perf_event's get_stackid (the kernel's _pe variant) is not gpl_only; the runtime is the
  * common one (the sample's call chain is the current one here) */
@@ -193,6 +221,15 @@ static const struct {
 	{BPF_FUNC_sk_storage_delete, T(SYSCALL), &tracing_storage_delete},
 	{BPF_FUNC_redirect_map, T(XDP), &xdp_redirect_map},
 	{BPF_FUNC_get_stackid, T(PERF_EVENT), &perf_event_get_stackid},
+	{BPF_FUNC_sk_cgroup_id, ALL, &sk_cgroup_id},
+	{BPF_FUNC_sk_ancestor_cgroup_id, ALL, &sk_ancestor_cgroup_id},
+	{BPF_FUNC_skc_to_tcp6_sock, ALL, &to_tcp6},
+	{BPF_FUNC_skc_to_tcp_sock, ALL, &to_tcp},
+	{BPF_FUNC_skc_to_tcp_timewait_sock, ALL, &to_timewait},
+	{BPF_FUNC_skc_to_tcp_request_sock, ALL, &to_request},
+	{BPF_FUNC_skc_to_udp6_sock, ALL, &to_udp6},
+	{BPF_FUNC_skc_to_unix_sock, ALL, &to_unix},
+	{BPF_FUNC_skc_to_mptcp_sock, ALL, &to_mptcp},
 };
 /* clang-format on */
 

@@ -31,8 +31,8 @@
 
 /* bpf_get_socket_cookie(skb): __sock_gen_cookie of skb->sk, made on first use: unique
  * among the sockets of this process's runs and never 0 (the kernel's is a global counter). */
-uint64_t pt_skb_get_socket_cookie(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                  uint64_t r5, struct userbpf_run_ctx *rc)
+uint64_t pt_skb_get_socket_cookie(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                  struct userbpf_run_ctx *rc)
 {
 	static _Atomic uint64_t next;
 	struct pt_skb *skb = pt_skb_arg(rc, r1);
@@ -213,7 +213,7 @@ uint64_t pt_skb_vlan_pop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uin
 	if (!skb)
 		return PT_ERR(-EFAULT);
 	int err = 0;
-	uint16_t tci;
+	uint16_t tci = 0;
 	if (skb->uapi.vlan_present) {
 		/* __vlan_hwaccel_clear_tag: the whole vlan_all word (tci and proto) */
 		skb->uapi.vlan_present = 0;
@@ -274,8 +274,8 @@ static int net_hdr_pop(struct pt_skb *skb, uint32_t len)
 	return 0;
 }
 
-uint64_t pt_skb_change_proto(uint64_t r1, uint64_t proto, uint64_t flags, uint64_t r4,
-                             uint64_t r5, struct userbpf_run_ctx *rc)
+uint64_t pt_skb_change_proto(uint64_t r1, uint64_t proto, uint64_t flags, uint64_t r4, uint64_t r5,
+                             struct userbpf_run_ctx *rc)
 {
 	struct pt_skb *skb = pt_skb_arg(rc, r1);
 	if (!skb)
@@ -326,8 +326,7 @@ static int dev_mtu(uint32_t ifindex, uint32_t *mtu, uint32_t *hlen)
 		fclose(f);
 	}
 	*mtu = (uint32_t)v;
-	*hlen = type == 1 /* ARPHRD_ETHER */ || type == 772 /* ARPHRD_LOOPBACK */ ? PT_ETH_HLEN
-	                                                                          : 0;
+	*hlen = type == 1 /* ARPHRD_ETHER */ || type == 772 /* ARPHRD_LOOPBACK */ ? PT_ETH_HLEN : 0;
 	return 0;
 }
 
@@ -372,8 +371,7 @@ uint64_t pt_xdp_check_mtu(uint64_t r1, uint64_t ifindex, uint64_t mtu_len_p, uin
 	uint32_t mtu = 0, hlen = 0;
 	if (flags) /* no segment check for XDP */
 		return PT_ERR(-EINVAL);
-	if (dev_mtu((uint32_t)ifindex ? (uint32_t)ifindex : xdp->uapi.ingress_ifindex, &mtu,
-	            &hlen))
+	if (dev_mtu((uint32_t)ifindex ? (uint32_t)ifindex : xdp->uapi.ingress_ifindex, &mtu, &hlen))
 		return PT_ERR(-ENODEV);
 	int64_t len = (int64_t)(xdp->data_end - xdp->data);
 	if (*mtu_len)
@@ -381,4 +379,154 @@ uint64_t pt_xdp_check_mtu(uint64_t r1, uint64_t ifindex, uint64_t mtu_len_p, uin
 	len += (int32_t)len_diff;
 	*mtu_len = mtu;
 	return len > (int64_t)mtu + hlen ? BPF_MTU_CHK_RET_FRAG_NEEDED : BPF_MTU_CHK_RET_SUCCESS;
+}
+
+/* ---- verdicts and answers a test run's skb gives ---- */
+
+#define TC_ACT_SHOT_ 2
+#define TC_ACT_REDIRECT_ 7
+#define BPF_REDIR_NEIGH_SIZE 20u /* sizeof(struct bpf_redir_neigh) */
+
+/* bpf_redirect_peer(ifindex, flags): the verdict; a test run does not forward */
+uint64_t pt_redirect_peer(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5,
+                          struct userbpf_run_ctx *rc)
+{
+	return flags ? TC_ACT_SHOT_ : TC_ACT_REDIRECT_;
+}
+
+/* bpf_redirect_neigh(ifindex, params, plen, flags): the verdict */
+uint64_t pt_redirect_neigh(uint64_t ifindex, uint64_t params, uint64_t plen, uint64_t flags,
+                           uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	uint32_t len = (uint32_t)plen;
+	if ((len && len < BPF_REDIR_NEIGH_SIZE) || flags)
+		return TC_ACT_SHOT_;
+	return TC_ACT_REDIRECT_;
+}
+
+/* bpf_skb_get_xfrm_state(skb, index, to, size, flags): a test run's skb went through no
+ * IPsec policy (no sec_path): the buffer is cleared and the answer is -EINVAL. */
+uint64_t pt_skb_get_xfrm_state(uint64_t r1, uint64_t index, uint64_t to, uint64_t size,
+                               uint64_t flags, struct userbpf_run_ctx *rc)
+{
+	uint32_t n = (uint32_t)size;
+	if (!pt_mem_ok(rc, to, n, USERBPF_MEM_WRITE))
+		return PT_ERR(-EFAULT);
+	memset(PT_PTR(to), 0, n);
+	return PT_ERR(-EINVAL);
+}
+
+/* ---- a socket pointer the program holds (skb->sk, ...): ours are struct bpf_sock ---- */
+
+#define AF_UNIX_ 1
+#define AF_INET6_ 10
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define SOCK_DGRAM_ 2
+
+static const struct bpf_sock *sock_ptr(struct userbpf_run_ctx *rc, uint64_t p)
+{
+	if (!p || !pt_mem_ok(rc, p, sizeof(struct bpf_sock), USERBPF_MEM_READ))
+		return NULL;
+	return PT_PTR(p);
+}
+
+/* bpf_sk_cgroup_id(sk) / bpf_sk_ancestor_cgroup_id(sk, level): every socket our runs hold
+ * was made in the calling thread's context (sk_alloc), so its cgroup is the thread's */
+uint64_t pt_sk_cgroup_id(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                         struct userbpf_run_ctx *rc)
+{
+	return sock_ptr(rc, r1) ? bpf_get_current_cgroup_id_helper(0, 0, 0, 0, 0, rc) : 0;
+}
+
+uint64_t pt_sk_ancestor_cgroup_id(uint64_t r1, uint64_t level, uint64_t r3, uint64_t r4,
+                                  uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return sock_ptr(rc, r1) ? bpf_get_current_ancestor_cgroup_id_helper(level, 0, 0, 0, 0, rc)
+	                        : 0;
+}
+
+/* The bpf_skc_to_* casts: NULL unless the socket is of the kind (the kernel's tests on
+ * family, protocol, type and state). When it is, the kernel hands out its typed socket
+ * (struct tcp_sock, ...), which user space does not have: the run stops. */
+static uint64_t sock_cast(struct userbpf_run_ctx *rc, uint64_t r1, bool is_kind)
+{
+	if (!sock_ptr(rc, r1) || !is_kind)
+		return 0;
+	return (uint64_t)(int64_t)userbpf_run_fail(
+	        rc, -EOPNOTSUPP,
+	        "bpf_skc_to_*: a typed kernel socket is not available in user space");
+}
+
+#define SK(r) ((const struct bpf_sock *)PT_PTR(r))
+uint64_t pt_skc_to_tcp6_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                             struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1,
+	                 r1 && SK(r1)->protocol == IPPROTO_TCP_ && SK(r1)->family == AF_INET6_);
+}
+uint64_t pt_skc_to_tcp_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                            struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1, r1 && SK(r1)->protocol == IPPROTO_TCP_);
+}
+uint64_t pt_skc_to_tcp_timewait_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                     uint64_t r5, struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1,
+	                 r1 && SK(r1)->protocol == IPPROTO_TCP_ &&
+	                         SK(r1)->state == BPF_TCP_TIME_WAIT);
+}
+uint64_t pt_skc_to_tcp_request_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                    struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1,
+	                 r1 && SK(r1)->protocol == IPPROTO_TCP_ &&
+	                         SK(r1)->state == BPF_TCP_NEW_SYN_RECV);
+}
+uint64_t pt_skc_to_udp6_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                             struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1,
+	                 r1 && SK(r1)->protocol == IPPROTO_UDP_ && SK(r1)->type == SOCK_DGRAM_ &&
+	                         SK(r1)->family == AF_INET6_);
+}
+uint64_t pt_skc_to_unix_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                             struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1, r1 && SK(r1)->family == AF_UNIX_);
+}
+/* an MPTCP subflow is a TCP socket with the mptcp flag, which ours never have */
+uint64_t pt_skc_to_mptcp_sock(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                              struct userbpf_run_ctx *rc)
+{
+	return sock_cast(rc, r1, false);
+}
+
+enum { SKB_CLOCK_REALTIME_, SKB_CLOCK_MONOTONIC_, SKB_CLOCK_TAI_ }; /* BPF_SKB_CLOCK_* */
+
+/* bpf_skb_set_tstamp(skb, tstamp, tstamp_type): an inet skb's delivery time and its clock
+ * (BPF_SKB_CLOCK_REALTIME any value, MONOTONIC and TAI not 0) */
+uint64_t pt_skb_set_tstamp(uint64_t r1, uint64_t tstamp, uint64_t type, uint64_t r4, uint64_t r5,
+                           struct userbpf_run_ctx *rc)
+{
+	struct pt_skb *skb = pt_skb_arg(rc, r1);
+	if (!skb)
+		return PT_ERR(-EFAULT);
+	if (skb->uapi.protocol != ETH_P_IP_BE && skb->uapi.protocol != ETH_P_IPV6_BE)
+		return PT_ERR(-EOPNOTSUPP);
+	switch ((uint32_t)type) {
+	case SKB_CLOCK_REALTIME_:
+		break;
+	case SKB_CLOCK_MONOTONIC_:
+	case SKB_CLOCK_TAI_:
+		if (!tstamp)
+			return PT_ERR(-EINVAL);
+		break;
+	default:
+		return PT_ERR(-EINVAL);
+	}
+	skb->uapi.tstamp = tstamp;
+	skb->uapi.tstamp_type = (uint8_t)type;
+	return 0;
 }

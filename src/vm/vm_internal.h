@@ -100,7 +100,6 @@ struct userbpf_vm {
 struct vm_frame {
 	const struct vm_op *ret;     /* op after the call */
 	const struct userbpf_vm *vm; /* the caller's program (a tail call may switch it) */
-	int seg;                     /* depth of the caller's program's first frame */
 	uint64_t saved[4];           /* r6..r9 */
 };
 
@@ -131,11 +130,14 @@ struct userbpf_run_ctx {
 	const struct vm_op *entry;
 	int depth_base;
 	int depth;            /* frame depth at the last helper call */
-	int seg_base;         /* depth of the running program's first frame then (and at entry) */
+	int seg_base;         /* depth of the running program's first frame (the engine's seg) */
 	int tail_calls;       /* made by the whole run (MAX_TAIL_CALL_CNT is per run) */
 	int failed;           /* set by a helper (userbpf_run_fail): the run stops with it */
 	uint64_t budget;      /* guarded: instructions left, shared by all invocations */
 	struct vm_deep *deep; /* NULL until the run needs more than USERBPF_MAX_CALL_FRAMES */
+	/* seg_below[d]: the first frame's depth of the program whose frame d a tail call gave
+	 * to its target (read when that target, then the first frame at d, exits) */
+	uint8_t seg_below[VM_MAX_RUN_FRAMES];
 };
 
 /* Frame d's r10: the C-stack part for the first frames, the deep part after them. */

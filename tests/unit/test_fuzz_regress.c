@@ -243,6 +243,61 @@ static void test_btf_kernel_verdicts(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* Differential verifier findings (fuzz_verifier with FUZZ_VERIFIER_KERNEL=1): the kernel's
+ * recorded PROG_LOAD verdict per input (tests/fixtures/fuzz/verifier_kernel.txt, "FILE ok" or
+ * "FILE errno") must be ours; xfail.txt lists open ones as "kernel:FILE reason". */
+static void test_verifier_kernel_verdicts(void **state)
+{
+	(void)state;
+	FILE *f = fopen(FIXTURES "/verifier_kernel.txt", "r");
+	assert_non_null(f);
+	char line[512];
+	int n = 0, bad = 0, xfails = 0;
+	while (fgets(line, sizeof line, f)) {
+		char name[256], want[32], got[32], path[4096], key[300];
+		if (line[0] == '#' || sscanf(line, "%255s %31s", name, want) != 2)
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", FIXTURES, name) >= (int)sizeof path)
+			fail_msg("fixture path too long: %s", name);
+		size_t len;
+		char *data = tu_read_file(path, &len);
+		assert_non_null(data);
+		struct fv_prog p;
+		assert_int_equal(fv_prog_decode((const uint8_t *)data, len, &p), 0);
+		struct fv_opts o = {.quiet = true};
+		struct fv_result r;
+		fv_exec(&p, &o, &r);
+		if (r.outcome == FV_ACCEPTED)
+			snprintf(got, sizeof got, "ok");
+		else
+			snprintf(got, sizeof got, "%d", r.load_errno);
+		snprintf(key, sizeof key, "kernel:%.290s", name);
+		struct xfail *x = find_xfail(key);
+		if (x)
+			x->seen = true;
+		n++;
+		if (strcmp(got, want) && x) {
+			xfails++;
+			printf("XFAIL  %-40s kernel %s, userbpf %s\n       (listed: %s)\n", name,
+			       want, got, x->reason);
+		} else if (strcmp(got, want)) {
+			bad++;
+			printf("FAIL   %-40s kernel %s, userbpf %s\n", name, want, got);
+		} else if (x) {
+			printf("FIXED  %-40s agrees with the kernel now: remove kernel:%s from "
+			       "xfail.txt\n",
+			       name, name);
+		}
+		fv_result_free(&r);
+		fv_prog_free(&p);
+		free(data);
+	}
+	fclose(f);
+	printf("PROG_LOAD verdicts equal to the kernel's recording: %d of %d (%d xfail)\n",
+	       n - bad - xfails, n, xfails);
+	assert_int_equal(bad, 0);
+}
+
 static void test_xfail_list_current(void **state)
 {
 	(void)state;
@@ -284,6 +339,7 @@ int main(void)
 	        cmocka_unit_test(test_verifier_findings),
 	        cmocka_unit_test(test_btf_findings),
 	        cmocka_unit_test(test_btf_kernel_verdicts),
+	        cmocka_unit_test(test_verifier_kernel_verdicts),
 	        cmocka_unit_test(test_xfail_list_current),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

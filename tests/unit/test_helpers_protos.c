@@ -36,14 +36,10 @@ static const struct {
 	bool raw;
 	bool non_gpl; /* the license is "MIT": gpl_only helpers are refused first */
 } setups[] = {
-        {{R_CTX, R_0, R_0, R_0, R_0}, false, false},
-        {{R_CTX, R_FP, R_8, R_0, R_0}, false, false},
-        {{R_CTX, R_0, R_FP, R_8, R_0}, false, false},
-        {{R_CTX, R_FP, R_8, R_0, R_0}, true, false},
-        {{R_CTX, R_0, R_FP, R_8, R_0}, true, false},
-        {{R_FP, R_8, R_0, R_0, R_0}, false, false},
-        {{R_CTX, R_0, R_0, R_FP, R_8}, false, false},
-        {{R_CTX, R_FP, R_8, R_0, R_0}, false, true},
+        {{R_CTX, R_0, R_0, R_0, R_0}, false, false},  {{R_CTX, R_FP, R_8, R_0, R_0}, false, false},
+        {{R_CTX, R_0, R_FP, R_8, R_0}, false, false}, {{R_CTX, R_FP, R_8, R_0, R_0}, true, false},
+        {{R_CTX, R_0, R_FP, R_8, R_0}, true, false},  {{R_FP, R_8, R_0, R_0, R_0}, false, false},
+        {{R_CTX, R_0, R_0, R_FP, R_8}, false, false}, {{R_CTX, R_FP, R_8, R_0, R_0}, false, true},
 };
 #define NSETUP ((int)PT_N(setups))
 
@@ -220,8 +216,8 @@ static void read_recording(const char *path)
 				lines_tab[nr_lines++] = strdup(line + 1 + n);
 			continue;
 		}
-		if (sscanf(line, "%u/%u %u %d %d %n", &r.type, &r.eat, &r.id, &r.setup,
-		           &r.ans.err, &n) < 5)
+		if (sscanf(line, "%u/%u %u %d %d %n", &r.type, &r.eat, &r.id, &r.setup, &r.ans.err,
+		           &n) < 5)
 			continue;
 		if (line[n] == '@' && sscanf(line + n + 1, "%d", &no) == 1 && no >= 0 &&
 		    no < nr_lines)
@@ -279,10 +275,12 @@ static void test_protos_vs_kernel(void **state)
 	if (rec) {
 		out = fopen(path, "w");
 		assert_non_null(out);
-		fprintf(out, "# Linux 6.18's answer to a call of every helper a program type may call\n"
-		             "# (test_helpers_protos.c: setup = index in its table `setups`).\n"
-		             "# Lines: @N error-line (defined before first use); type/eat id setup errno [@N]. Re-record: "
-		             "USERBPF_RECORD_FIXTURES=1 test_helpers_protos (as root).\n");
+		fprintf(out,
+		        "# Linux 6.18's answer to a call of every helper a program type may call\n"
+		        "# (test_helpers_protos.c: setup = index in its table `setups`).\n"
+		        "# Lines: @N error-line (defined before first use); type/eat id setup "
+		        "errno [@N]. Re-record: "
+		        "USERBPF_RECORD_FIXTURES=1 test_helpers_protos (as root).\n");
 	} else {
 		read_recording(path);
 	}
@@ -311,19 +309,22 @@ static void test_protos_vs_kernel(void **state)
 				const char *lic = setups[setup].non_gpl ? "MIT" : "GPL";
 				load(false, type, eat, type_flags(type), lic, insns, n, &ours);
 				if (live) {
-					load(true, type, eat, type_flags(type), lic, insns, n, &want);
+					load(true, type, eat, type_flags(type), lic, insns, n,
+					     &want);
 					if (out && want.line[0])
 						fprintf(out, "%u/%u %lu %d %d @%d\n", type, eat, id,
 						        setup, want.err, line_no(out, want.line));
 					else if (out)
-						fprintf(out, "%u/%u %lu %d %d\n", type, eat, id, setup,
-						        want.err);
+						fprintf(out, "%u/%u %lu %d %d\n", type, eat, id,
+						        setup, want.err);
 					const struct answer *r =
-					        out ? NULL : recorded(type, eat, (uint32_t)id, setup);
+					        out ? NULL
+					            : recorded(type, eat, (uint32_t)id, setup);
 					if (r && (r->err != want.err || strcmp(r->line, want.line)))
 						stale++;
 				} else {
-					const struct answer *r = recorded(type, eat, (uint32_t)id, setup);
+					const struct answer *r =
+					        recorded(type, eat, (uint32_t)id, setup);
 					if (!r) {
 						missing++;
 						continue;
@@ -334,10 +335,11 @@ static void test_protos_vs_kernel(void **state)
 				type_total++;
 				type_same += ok;
 				if (!ok && total - same < 2000)
-					print_message("DIFF %u/%u %s#%lu setup %d: kernel %d '%s' | ours "
-					              "%d '%s'\n",
-					              type, eat, bpf_func_id_name((uint32_t)id), id, setup,
-					              want.err, want.line, ours.err, ours.line);
+					print_message(
+					        "DIFF %u/%u %s#%lu setup %d: kernel %d '%s' | ours "
+					        "%d '%s'\n",
+					        type, eat, bpf_func_id_name((uint32_t)id), id,
+					        setup, want.err, want.line, ours.err, ours.line);
 				total++;
 				same += ok;
 			}

@@ -25,6 +25,7 @@
 #define XDP BPF_PROG_TYPE_XDP
 #define I_JNE_X(d, s, o) PTL_INSN(BPF_JMP | BPF_JNE | BPF_X, d, s, o, 0)
 #define I_SUB_X(d, s) PTL_INSN(BPF_ALU64 | BPF_SUB | BPF_X, d, s, 0, 0)
+#define I_JNE_K(d, k, o) PTL_INSN(BPF_JMP | BPF_JNE | BPF_K, d, 0, o, k)
 #define I_OR_X(d, s) PTL_INSN(BPF_ALU64 | BPF_OR | BPF_X, d, s, 0, 0)
 
 /* Ethernet + IPv4 (10.0.0.1 -> 10.0.0.2, TCP) + TCP */
@@ -56,7 +57,8 @@ static void setup_data(void)
 }
 
 /* r0 = (r0 == r7 && r7 != 0), exit */
-#define SAME_NONZERO I_JNE_X(0, 7, 3), I_JEQ_K(7, 0, 2), I_MOV_K(0, 1), I_EXIT, I_MOV_K(0, 0), I_EXIT
+#define SAME_NONZERO                                                                               \
+	I_JNE_X(0, 7, 3), I_JEQ_K(7, 0, 2), I_MOV_K(0, 1), I_EXIT, I_MOV_K(0, 0), I_EXIT
 /* r0 = r7 + (vlan_tci | vlan_present << 12 | vlan_proto << 16) of the ctx in r6 */
 #define VLAN_SUMMARY                                                                               \
 	I_LDX(BPF_W, 0, 6, SKB(vlan_tci)), I_LDX(BPF_W, 1, 6, SKB(vlan_present)), I_LSH_K(1, 12),  \
@@ -74,9 +76,51 @@ static void setup_data(void)
 /* check_mtu(ctx, ifindex, &mtu_len = in, len_diff, flags); then r0 = its return (ret) or
  * the mtu_len it wrote (mtu) */
 #define CHECK_MTU(ifx, in, diff, flags)                                                            \
-	I_ST(BPF_W, 10, -4, in), I_MOV_X(3, 10), I_ADD_K(3, -4), I_MOV_K(2, ifx),                 \
+	I_ST(BPF_W, 10, -4, in), I_MOV_X(3, 10), I_ADD_K(3, -4), I_MOV_K(2, ifx),                  \
 	        I_MOV_K(4, diff), I_MOV_K(5, flags), I_CALL(BPF_FUNC_check_mtu)
 #define RET_MTU I_LDX(BPF_W, 0, 10, -4), I_EXIT
+
+/* r1 = skb->sk; NULL: r0 = 0; else call id(sk, level 0) and then what `then` does */
+#define SK_CALL(nm, type, id, then, data, len)                                                     \
+	{                                                                                          \
+		nm, type, 0, 0,                                                                    \
+		        {I_LDX(BPF_DW, 1, 1, SKB(sk)),                                             \
+		         I_JNE_K(1, 0, 2),                                                         \
+		         I_MOV_K(0, 0),                                                            \
+		         I_EXIT,                                                                   \
+		         I_MOV_X(6, 1),                                                            \
+		         I_MOV_K(2, 0),                                                            \
+		         I_CALL(id),                                                               \
+		         I_MOV_X(7, 0),                                                            \
+		         then},                                                                    \
+		        data, len                                                                  \
+	}
+/* r0 = (r7 == current cgroup id && r7 != 0) */
+#define SAME_CURRENT_CGROUP I_CALL(BPF_FUNC_get_current_cgroup_id), SAME_NONZERO
+/* r0 = (r7 == 1, the root cgroup's id) */
+#define IS_ROOT I_JEQ_K(7, 1, 2), I_MOV_K(0, 0), I_EXIT, I_MOV_K(0, 1), I_EXIT
+/* r0 = (r7 != NULL) */
+#define NONNULL I_JEQ_K(7, 0, 2), I_MOV_K(0, 1), I_EXIT, I_MOV_K(0, 0), I_EXIT
+
+#define TSTAMP(nm, type, ts, data, len)                                                            \
+	{                                                                                          \
+		nm, CLS, 0, 0,                                                                     \
+		        {I_MOV_X(6, 1),                                                            \
+		         I_MOV_K(2, ts),                                                           \
+		         I_MOV_K(3, type),                                                         \
+		         I_CALL(BPF_FUNC_skb_set_tstamp),                                          \
+		         I_MOV_X(7, 0),                                                            \
+		         I_LDX(BPF_B, 0, 6, SKB(tstamp_type)),                                     \
+		         I_LSH_K(0, 8),                                                            \
+		         I_ADD_X(7, 0),                                                            \
+		         I_LDX(BPF_DW, 0, 6, SKB(tstamp)),                                         \
+		         I_LSH_K(0, 48),                                                           \
+		         I_RSH_K(0, 32),                                                           \
+		         I_ADD_X(0, 7),                                                            \
+		         I_EXIT},                                                                  \
+		        data, len, .ctx_size_out = sizeof(struct __sk_buff)                        \
+	}
+#define I_RSH_K(d, k) PTL_INSN(BPF_ALU64 | BPF_RSH | BPF_K, d, 0, 0, k)
 
 #define Q_BE 0x0081  /* htons(ETH_P_8021Q) as a register holds it on little-endian */
 #define AD_BE 0xa888 /* htons(ETH_P_8021AD) */
@@ -109,6 +153,48 @@ static const struct run_case cases[] = {
 		I_CALL(BPF_FUNC_skb_ancestor_cgroup_id), I_MOV_X(7, 0), I_MOV_K(1, 1),
 		I_CALL(BPF_FUNC_get_current_ancestor_cgroup_id), I_SUB_X(0, 7), I_EXIT}, pkt_v4, 54},
 	{"classid_tc", CLS, 0, 0, {I_CALL(BPF_FUNC_skb_cgroup_classid), I_EXIT}, pkt_v4, 54},
+
+	/* the socket skb->sk points at: its cgroup, and the casts (none fits the test run's
+	 * socket, which the kernel made with family AF_INET/6 and protocol 0) */
+	SK_CALL("sk_cgroup_id_cgskb", CGS, BPF_FUNC_sk_cgroup_id, SAME_CURRENT_CGROUP, pkt_v4, 54),
+	SK_CALL("sk_cgroup_id_cgskb_v6", CGS, BPF_FUNC_sk_cgroup_id, SAME_CURRENT_CGROUP, pkt_v6, 62),
+	SK_CALL("sk_ancestor_0", CGS, BPF_FUNC_sk_ancestor_cgroup_id, IS_ROOT, pkt_v4, 54),
+	SK_CALL("to_tcp6", CLS, BPF_FUNC_skc_to_tcp6_sock, NONNULL, pkt_v6, 62),
+	SK_CALL("to_tcp", CLS, BPF_FUNC_skc_to_tcp_sock, NONNULL, pkt_v4, 54),
+	SK_CALL("to_timewait", CLS, BPF_FUNC_skc_to_tcp_timewait_sock, NONNULL, pkt_v4, 54),
+	SK_CALL("to_request", CLS, BPF_FUNC_skc_to_tcp_request_sock, NONNULL, pkt_v4, 54),
+	SK_CALL("to_udp6", CLS, BPF_FUNC_skc_to_udp6_sock, NONNULL, pkt_v6, 62),
+	SK_CALL("to_unix", CLS, BPF_FUNC_skc_to_unix_sock, NONNULL, pkt_v4, 54),
+	SK_CALL("to_mptcp", SF, BPF_FUNC_skc_to_mptcp_sock, NONNULL, pkt_v4, 54),
+
+	/* verdicts and the IPsec state of a test run's skb */
+	{"redirect_peer", CLS, 0, 0, {I_MOV_K(1, 1), I_MOV_K(2, 0), I_CALL(BPF_FUNC_redirect_peer),
+		I_EXIT}, pkt_v4, 54},
+	{"redirect_peer_flags", CLS, 0, 0, {I_MOV_K(1, 1), I_MOV_K(2, 1),
+		I_CALL(BPF_FUNC_redirect_peer), I_EXIT}, pkt_v4, 54},
+	{"redirect_neigh", CLS, 0, 0, {I_MOV_K(1, 1), I_MOV_K(2, 0), I_MOV_K(3, 0), I_MOV_K(4, 0),
+		I_CALL(BPF_FUNC_redirect_neigh), I_EXIT}, pkt_v4, 54},
+	{"redirect_neigh_short", CLS, 0, 0, {I_ST(BPF_DW, 10, -8, 0), I_MOV_K(1, 1),
+		I_MOV_X(2, 10), I_ADD_K(2, -8), I_MOV_K(3, 8), I_MOV_K(4, 0),
+		I_CALL(BPF_FUNC_redirect_neigh), I_EXIT}, pkt_v4, 54},
+	{"redirect_neigh_params", CLS, 0, 0, {I_ST(BPF_DW, 10, -24, 0), I_ST(BPF_DW, 10, -16, 0),
+		I_ST(BPF_DW, 10, -8, 0), I_MOV_K(1, 1), I_MOV_X(2, 10), I_ADD_K(2, -24),
+		I_MOV_K(3, 24), I_MOV_K(4, 0), I_CALL(BPF_FUNC_redirect_neigh), I_EXIT}, pkt_v4, 54},
+	{"redirect_neigh_flags", CLS, 0, 0, {I_MOV_K(1, 1), I_MOV_K(2, 0), I_MOV_K(3, 0),
+		I_MOV_K(4, 2), I_CALL(BPF_FUNC_redirect_neigh), I_EXIT}, pkt_v4, 54},
+	{"xfrm_state", CLS, 0, 0, {I_ST(BPF_DW, 10, -8, -1), I_MOV_K(2, 0), I_MOV_X(3, 10),
+		I_ADD_K(3, -8), I_MOV_K(4, 8), I_MOV_K(5, 0), I_CALL(BPF_FUNC_skb_get_xfrm_state),
+		I_LDX(BPF_DW, 1, 10, -8), I_ADD_X(0, 1), I_EXIT}, pkt_v4, 54},
+
+	/* the delivery time and its clock (0 realtime, 1 monotonic, 2 TAI): r0 = ret + tstamp_type << 8 + (tstamp & 0xffff) << 16 */
+	TSTAMP("tstamp_realtime", 0, 0x1234, pkt_v4, 54),
+	TSTAMP("tstamp_realtime_zero", 0, 0, pkt_v6, 62),
+	TSTAMP("tstamp_mono", 1, 0x4321, pkt_v4, 54),
+	TSTAMP("tstamp_mono_zero", 1, 0, pkt_v4, 54),
+	TSTAMP("tstamp_tai", 2, 0x77, pkt_v6, 62),
+	TSTAMP("tstamp_tai_zero", 2, 0, pkt_v4, 54),
+	TSTAMP("tstamp_bad_type", 3, 0x99, pkt_v4, 54),
+	TSTAMP("tstamp_not_inet", 1, 0x99, pkt_vlan, 58),
 
 	/* VLAN tags */
 	{"vlan_push", CLS, 0, 0, {I_MOV_X(6, 1), PUSH(Q_BE, 5), VLAN_SUMMARY}, pkt_v4, 54},
