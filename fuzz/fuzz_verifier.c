@@ -111,9 +111,20 @@ static void kernel_check(const struct fv_prog *p, struct fv_result *r)
 		     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
 			if (*l != '\n' && strncmp(l, "processed ", 10))
 				last = l;
+		/* tag a known cause so FUZZ_VERIFIER_IGNORE can name it: "if rX op rX" is decided
+		 * by our is_branch_taken (as in kernels after 6.18), walked by 6.18's */
+		bool same_reg = false;
+		for (uint32_t i = 0; i < p->cnt; i++) {
+			const struct bpf_insn *in = &p->insns[i];
+			uint8_t cls = in->code & 7, op = in->code & 0xf0;
+			same_reg |= (cls == BPF_JMP || cls == BPF_JMP32) && (in->code & BPF_X) &&
+			            op != BPF_CALL && op != BPF_EXIT && op != BPF_JA &&
+			            in->dst_reg == in->src_reg;
+		}
 		snprintf(r->what, sizeof r->what,
-		         "userbpf accepted a program the kernel refuses (%s): %.*s",
-		         strerror(kr.load_errno), (int)strcspn(last, "\n"), last);
+		         "userbpf accepted a program the kernel refuses%s (%s): %.*s",
+		         same_reg ? " [same-register jump]" : "", strerror(kr.load_errno),
+		         (int)strcspn(last, "\n"), last);
 		r->finding = true;
 	}
 	fv_result_free(&kr);

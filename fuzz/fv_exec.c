@@ -455,15 +455,15 @@ int fv_exec(const struct fv_prog *p, const struct fv_opts *o, struct fv_result *
 		a.func_info_cnt = p->nr_funcs;
 	}
 	memcpy(a.prog_name, "fv", 3);
-	if (!o->kernel) {
-		set_env("USERBPF_GUARDED", !(p->flags & FV_F_INLINE));
+	if (!o->kernel) { /* the verifier inlines array lookups unless told not to */
+		set_env("USERBPF_NO_INLINE", p->flags & FV_F_NO_INLINE);
 		set_env("USERBPF_UNPRIVILEGED", p->flags & FV_F_UNPRIV);
 	}
 	errno = 0;
 	prog_fd = (int)bpf(BPF_PROG_LOAD, &a, sizeof a);
 	int err = prog_fd < 0 ? errno : 0;
 	if (!o->kernel) {
-		set_env("USERBPF_GUARDED", true); /* runs are always guarded */
+		set_env("USERBPF_NO_INLINE", false);
 		set_env("USERBPF_UNPRIVILEGED", false);
 	}
 	free(insns);

@@ -208,7 +208,7 @@ void fv_prog_dump(const struct fv_prog *p, FILE *out)
 	fprintf(out, "type %s, log level %d%s%s%s%s%s%s, seed %u, runs 0x%02x\n", t->name,
 	        p->flags & FV_F_LOG_MASK, p->flags & FV_F_SMALL_LOG ? ", small log" : "",
 	        p->flags & FV_F_STRICT_ALIGN ? ", strict alignment" : "",
-	        p->flags & FV_F_INLINE ? ", inlined (loaded unguarded)" : "",
+	        p->flags & FV_F_NO_INLINE ? ", no inlining" : "",
 	        p->flags & FV_F_STATE_FREQ ? ", state_freq" : "",
 	        p->flags & FV_F_UNPRIV ? ", unprivileged" : "",
 	        p->flags & FV_F_PROPRIETARY ? ", proprietary" : "", p->seed, p->runs);

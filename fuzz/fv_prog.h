@@ -70,7 +70,7 @@ enum fv_flag {
 	FV_F_LOG_MASK = 3,          /* log level 0, 1, 2 (3 reads as 2 with BPF_LOG_STATS) */
 	FV_F_SMALL_LOG = 1 << 2,    /* a 256-byte log buffer: rotation, ENOSPC */
 	FV_F_STRICT_ALIGN = 1 << 3, /* BPF_F_STRICT_ALIGNMENT */
-	FV_F_INLINE = 1 << 4,       /* load unguarded (helpers inlined), run guarded */
+	FV_F_NO_INLINE = 1 << 4,    /* USERBPF_NO_INLINE=1 at load: helper calls kept */
 	FV_F_STATE_FREQ = 1 << 5,   /* BPF_F_TEST_STATE_FREQ: a checkpoint at every insn */
 	FV_F_UNPRIV = 1 << 6,       /* USERBPF_UNPRIVILEGED=1 at load */
 	FV_F_PROPRIETARY = 1 << 7,  /* license "Proprietary" (gpl_only helpers refused) */

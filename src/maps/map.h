@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <userbpf/bpf_uapi.h>
 
@@ -180,6 +181,16 @@ static inline uint32_t *bpf_map_value_lock(const struct bpf_map *map, void *valu
 {
 	int32_t off = map->sh->spin_lock_off;
 	return off < 0 ? NULL : (uint32_t *)((char *)value + off);
+}
+
+/* The u32 index of an array-like map's key. A program may pass a key at any stack offset
+ * (the kernel's `*(u32 *)key` is fine on x86; in C it must not assume alignment: UBSan,
+ * found by fuzz_verifier). */
+static inline uint32_t bpf_map_key_u32(const void *key)
+{
+	uint32_t v;
+	memcpy(&v, key, sizeof v);
+	return v;
 }
 
 static inline bool bpf_map_is_percpu(uint32_t map_type)

@@ -125,7 +125,7 @@ static int array_check_sys_flags(const struct bpf_map *map, uint64_t flags, uint
 
 static void *array_map_lookup_elem(struct bpf_map *map, const void *key)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	return index < map->max_entries ? array_elem(map, index) : NULL;
 }
 
@@ -153,7 +153,7 @@ static int array_map_lookup_elem_sys(struct bpf_map *map, const void *key, void 
 static long array_map_update_elem_prog(struct bpf_map *map, const void *key, const void *value,
                                        uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
 		return -EINVAL;
 	if (index >= map->max_entries)
@@ -191,7 +191,7 @@ static int array_map_delete_elem(struct bpf_map *map, const void *key)
 /* NULL or an out-of-range key restarts at 0; the last index ends the walk. */
 static int array_map_get_next_key(struct bpf_map *map, const void *key, void *next_key)
 {
-	uint32_t index = key ? *(const uint32_t *)key : UINT32_MAX;
+	uint32_t index = key ? bpf_map_key_u32(key) : UINT32_MAX;
 	uint32_t *next = next_key;
 	if (index >= map->max_entries) {
 		*next = 0;
@@ -233,7 +233,7 @@ static long array_map_for_each_callback(struct bpf_map *map, bpf_map_each_fn fn,
 
 static void *percpu_array_map_lookup_elem(struct bpf_map *map, const void *key)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if (index >= map->max_entries)
 		return NULL;
 	return percpu_array_elem(map, index, array_this_cpu(map));
@@ -241,7 +241,7 @@ static void *percpu_array_map_lookup_elem(struct bpf_map *map, const void *key)
 
 static void *percpu_array_map_lookup_percpu_elem(struct bpf_map *map, const void *key, uint32_t cpu)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if (cpu >= (uint32_t)map->ncpus || index >= map->max_entries)
 		return NULL;
 	return percpu_array_elem(map, index, cpu);
@@ -254,7 +254,7 @@ static int percpu_array_map_lookup_elem_sys(struct bpf_map *map, const void *key
 	int err = array_check_sys_flags(map, flags, BPF_F_LOCK);
 	if (err)
 		return err;
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if (index >= map->max_entries)
 		return -ENOENT;
 	memcpy(value, percpu_array_elem(map, index, 0), (size_t)map->ncpus * map->round_value_size);
@@ -265,7 +265,7 @@ static int percpu_array_map_lookup_elem_sys(struct bpf_map *map, const void *key
 static int percpu_array_map_update_elem(struct bpf_map *map, const void *key, const void *value,
                                         uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if ((flags & BPF_F_LOCK) && map->sh->spin_lock_off < 0)
 		return -EINVAL;
 	if (flags > BPF_EXIST)
@@ -284,7 +284,7 @@ static int percpu_array_map_update_elem(struct bpf_map *map, const void *key, co
  * Programs may not look up a prog array; the verifier refuses such calls. */
 static void *fd_array_map_lookup_elem(struct bpf_map *map, const void *key)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if (index >= map->max_entries)
 		return NULL;
 	uint32_t *slot = fd_array_slot(map, index);
@@ -310,7 +310,7 @@ static int fd_array_map_lookup_elem_sys(struct bpf_map *map, const void *key, vo
 static int fd_array_map_update_elem(struct bpf_map *map, const void *key, const void *value,
                                     uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key, id;
+	uint32_t index = bpf_map_key_u32(key), id;
 	if ((flags & BPF_F_LOCK) && map->sh->spin_lock_off < 0)
 		return -EINVAL;
 	if (flags != BPF_ANY)
@@ -325,7 +325,7 @@ static int fd_array_map_update_elem(struct bpf_map *map, const void *key, const 
 /* __fd_array_map_delete_elem(): out of range is E2BIG here, an empty slot ENOENT. */
 static int fd_array_map_delete_elem(struct bpf_map *map, const void *key)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bpf_map_key_u32(key);
 	if (index >= map->max_entries)
 		return -E2BIG;
 	return __atomic_exchange_n(fd_array_slot(map, index), 0, __ATOMIC_ACQ_REL) ? 0 : -ENOENT;

@@ -37,7 +37,7 @@ static int perf_lookup_elem_sys(struct bpf_map *map, const void *key, void *valu
 
 static int perf_update_elem(struct bpf_map *map, const void *key, const void *value, uint64_t flags)
 {
-	uint32_t idx = *(const uint32_t *)key;
+	uint32_t idx = bpf_map_key_u32(key);
 	if (flags != BPF_ANY)
 		return -EINVAL;
 	if (idx >= map->max_entries)
@@ -52,7 +52,7 @@ static int perf_update_elem(struct bpf_map *map, const void *key, const void *va
 
 static int perf_delete_elem(struct bpf_map *map, const void *key)
 {
-	uint32_t idx = *(const uint32_t *)key;
+	uint32_t idx = bpf_map_key_u32(key);
 	if (idx >= map->max_entries)
 		return -E2BIG;
 	struct perf_slot *s = perf_slot(map, idx);
@@ -66,7 +66,7 @@ static int perf_delete_elem(struct bpf_map *map, const void *key)
 /* Array order: NULL or an index out of range restarts at 0. */
 static int perf_get_next_key(struct bpf_map *map, const void *key, void *next_key)
 {
-	uint32_t idx = key ? *(const uint32_t *)key : UINT32_MAX;
+	uint32_t idx = key ? bpf_map_key_u32(key) : UINT32_MAX;
 	if (idx >= map->max_entries) {
 		*(uint32_t *)next_key = 0;
 		return 0;

@@ -348,7 +348,7 @@ const struct bpf_prog_type_info pt_cgroup_skb_info = {
 	.convert_ctx_access = skb_convert_ctx_access,
 	.retval_range = cg_skb_retval_range,
 	.direct_pkt_read = true,
-	.ld_abs = true,
+	/* no .ld_abs: the kernel's may_access_skb() is socket_filter/sched_cls/sched_act only */
 	.test_run = pt_test_run_skb,
 };
 const struct bpf_prog_type_info pt_lwt_in_info = {

@@ -74,7 +74,9 @@ void vm_fuse(const struct bpf_insn *insns, size_t cnt, const void *const *labels
 		struct vm_op *op = &ops[i];
 		op->handler = labels[VM_K_array_lookup];
 		op->dst = (uint8_t)((masked ? VM_FUSE_MASKED : 0) | (mul ? VM_FUSE_MUL : 0));
-		op->src = (uint8_t)len;     /* ops to skip */
+		op->src = (uint8_t)len; /* ops to skip */
+		if (!op->dst)           /* the common form gets the shift itself (< 64: imm & 63) */
+			op->src = (uint8_t)(scale->imm & 63);
 		op->off = insns[i].off;     /* of the data pointer in struct bpf_map */
 		op->imm = insns[i + 2].imm; /* max_entries */
 		op->u.imm64 = (uint64_t)(masked ? (uint32_t)insns[i + 3].imm : 0) |

@@ -140,16 +140,6 @@ struct userbpf_run_ctx {
 	uint8_t seg_below[VM_MAX_RUN_FRAMES];
 };
 
-/* Frame d's r10: the C-stack part for the first frames, the deep part after them. */
-static inline uint64_t vm_frame_top(const struct userbpf_run_ctx *rc, int d)
-{
-	if (__builtin_expect(d < USERBPF_MAX_CALL_FRAMES, 1))
-		return (uint64_t)(uintptr_t)(rc->stack + VM_STACK_BYTES) -
-		       (uint64_t)d * USERBPF_STACK_SIZE;
-	return (uint64_t)(uintptr_t)(rc->deep->stack + VM_DEEP_STACK_BYTES) -
-	       (uint64_t)(d - USERBPF_MAX_CALL_FRAMES) * USERBPF_STACK_SIZE;
-}
-
 /* Signed division and modulo in the ISA's terms, computed without signed overflow:
  * x / 0 = 0, x % 0 = x, INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0. */
 static inline uint64_t vm_sdiv64(uint64_t a, uint64_t b)
@@ -198,7 +188,8 @@ int vm_decode(const struct bpf_insn *insns, size_t cnt, const void *const *label
 
 /* vm_fuse.c: the verifier's inlined array lookups as one op each (trusted engine). The
  * fused op: off = the data pointer's offset in the map, imm = max_entries, src = ops the
- * sequence spans, dst = VM_FUSE_* flags, u.imm64 = mask | (shift or size) << 32. */
+ * sequence spans (dst = 0: the shift, the sequence is 7 ops), dst = VM_FUSE_* flags,
+ * u.imm64 = mask | (shift or size) << 32. */
 #define VM_FUSE_MASKED 1u /* w0 &= mask before scaling */
 #define VM_FUSE_MUL 2u    /* scale by multiplying (else a shift) */
 void vm_fuse(const struct bpf_insn *insns, size_t cnt, const void *const *labels,
