@@ -5,7 +5,8 @@
 # the artifact directory printed at the end.
 #
 #   FUZZ_SECONDS=20   seconds per target, at most
-#   FUZZ_BUDGET=60    seconds of fuzzing in all (split between the targets)
+#   FUZZ_BUDGET=50    seconds of fuzzing in all (split between the targets; ~25 s more
+#                     go to building seeds and replaying them: ~75 s in all)
 #   FUZZ_TARGETS="fuzz_isa fuzz_asm fuzz_elf fuzz_verifier fuzz_btf"  (also: fuzz_verifier_load)
 #   FUZZ_ARTIFACTS=dir where crashing inputs go (default: a temp dir, kept on failure)
 #   FUZZ_BUILD=dir     the fuzz build (default build/fuzz, the fuzz preset)
@@ -21,8 +22,8 @@ build=${FUZZ_BUILD:-"$root/build/fuzz"}
 seconds=${FUZZ_SECONDS:-20}
 targets=${FUZZ_TARGETS:-"fuzz_isa fuzz_asm fuzz_elf fuzz_verifier fuzz_btf"}
 # The whole smoke stays within about 75 s: FUZZ_BUDGET seconds of fuzzing shared by the
-# targets (plus ~15 s of building the seeds), at most FUZZ_SECONDS each.
-budget=${FUZZ_BUDGET:-60}
+# targets (plus ~25 s of building and replaying the seeds), at most FUZZ_SECONDS each.
+budget=${FUZZ_BUDGET:-50}
 ntargets=$(wc -w <<<"$targets")
 if ((ntargets > 0 && budget / ntargets < seconds)); then
 	seconds=$((budget / ntargets))

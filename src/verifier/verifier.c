@@ -363,6 +363,17 @@ int bpf_check_prepare(struct bpf_insn *insns, u32 cnt, struct bpf_fixup_env *fx,
 	return 0;
 }
 
+/* The kernel's check_attach_btf_id, as far as our program types reach it: a syscall
+ * program runs from bpf() in process context and must be loaded sleepable. */
+static int check_attach_sleepable(struct bpf_verifier_env *env)
+{
+	if (env->prog_type == BPF_PROG_TYPE_SYSCALL && !(env->prog_flags & BPF_F_SLEEPABLE)) {
+		verbose(env, "Syscall programs can only be sleepable\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_opts *opts,
               struct bpf_verifier_result *res)
 {
@@ -430,6 +441,8 @@ int bpf_check(const struct bpf_insn *insns, u32 cnt, const struct bpf_verifier_o
 		ret = check_cfg(env);
 	if (!ret)
 		ret = compute_postorder(env);
+	if (!ret)
+		ret = check_attach_sleepable(env);
 	if (!ret)
 		ret = compute_scc(env);
 	if (!ret)

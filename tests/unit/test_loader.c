@@ -752,7 +752,7 @@ static void test_autoload_and_api_rules(void **state)
 	/* an unknown section loads once the type is given by hand */
 	o = tl_open("unknown_section", NULL);
 	struct userbpf_program *p = userbpf_object__find_program_by_name(o, "mystery");
-	assert_int_equal(userbpf_program__set_type(p, BPF_PROG_TYPE_SYSCALL), 0);
+	assert_int_equal(userbpf_program__set_type(p, BPF_PROG_TYPE_SOCKET_FILTER), 0);
 	assert_int_equal(userbpf_object__load(o), 0);
 	assert_true(userbpf_program__fd(p) >= 0);
 	userbpf_object__close(o);
