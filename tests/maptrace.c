@@ -11,10 +11,30 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <userbpf/sys.h>
+
 int mt_bpf(int cmd, union bpf_attr *attr)
 {
 	long r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
 	return r < 0 ? -errno : (int)r;
+}
+
+int mt_side_bpf(int kernel, int cmd, union bpf_attr *attr)
+{
+	if (kernel)
+		return mt_bpf(cmd, attr);
+	long r = userbpf_sys_bpf(cmd, attr, sizeof *attr);
+	return r < 0 ? -errno : (int)r;
+}
+
+void mt_side_close(int kernel, int fd)
+{
+	if (fd < 0)
+		return;
+	if (kernel)
+		close(fd);
+	else
+		userbpf_close(fd);
 }
 
 /* --- one map, in the kernel or ours --- */

@@ -19,6 +19,11 @@
 /* bpf(2) on the host kernel with our union bpf_attr: the result, or -errno. */
 int mt_bpf(int cmd, union bpf_attr *attr);
 
+/* One side of a comparison: the kernel's bpf(2) (kernel != 0) or userbpf_sys_bpf; the
+ * result, or -errno. mt_side_close closes an fd of that side (fd < 0: nothing). */
+int mt_side_bpf(int kernel, int cmd, union bpf_attr *attr);
+void mt_side_close(int kernel, int fd);
+
 /* --- one map, in the kernel or ours --- */
 
 struct mt_map {

@@ -29,24 +29,6 @@
 #define OUT_WORDS 24
 #define RING_SIZE 4096
 
-static int side_bpf(int kernel, int cmd, union bpf_attr *a)
-{
-	if (kernel)
-		return mt_bpf(cmd, a);
-	long r = userbpf_sys_bpf(cmd, a, sizeof *a);
-	return r < 0 ? -errno : (int)r;
-}
-
-static void side_close(int kernel, int fd)
-{
-	if (fd < 0)
-		return;
-	if (kernel)
-		close(fd);
-	else
-		userbpf_close(fd);
-}
-
 static int map_create(int kernel, uint32_t type, uint32_t key, uint32_t value, uint32_t max)
 {
 	union bpf_attr a;
@@ -55,7 +37,7 @@ static int map_create(int kernel, uint32_t type, uint32_t key, uint32_t value, u
 	a.key_size = key;
 	a.value_size = value;
 	a.max_entries = max;
-	int fd = side_bpf(kernel, BPF_MAP_CREATE, &a);
+	int fd = mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 	assert_true(fd >= 0);
 	return fd;
 }
@@ -68,7 +50,7 @@ static int map_elem(int kernel, int cmd, int fd, void *value)
 	a.map_fd = (uint32_t)fd;
 	a.key = (uintptr_t)&key;
 	a.value = (uintptr_t)value;
-	return side_bpf(kernel, cmd, &a);
+	return mt_side_bpf(kernel, cmd, &a);
 }
 
 struct dp_side {
@@ -121,7 +103,7 @@ static int prog_load(struct dp_side *s, const char *text)
 	a.log_size = sizeof log;
 	a.log_level = 1;
 	log[0] = 0;
-	int fd = side_bpf(s->kernel, BPF_PROG_LOAD, &a);
+	int fd = mt_side_bpf(s->kernel, BPF_PROG_LOAD, &a);
 	free(insns);
 	if (fd < 0) {
 		print_error("%s refused a program (%d):\n%s\n", s->kernel ? "kernel" : "ours", fd,
@@ -141,7 +123,7 @@ static int64_t prog_run(const struct dp_side *s, int fd)
 	a.test.data_in = (uintptr_t)pkt;
 	a.test.data_size_in = sizeof pkt;
 	a.test.repeat = 1;
-	int err = side_bpf(s->kernel, BPF_PROG_TEST_RUN, &a);
+	int err = mt_side_bpf(s->kernel, BPF_PROG_TEST_RUN, &a);
 	if (err) {
 		print_error("%s: test run: %d\n", s->kernel ? "kernel" : "ours", err);
 		fail();
@@ -309,10 +291,10 @@ static void script(int kernel, struct mt_trace *t)
 	trace_ring(&s, t); /* consumed: nothing left */
 
 	while (s.nprogs)
-		side_close(kernel, s.progs[--s.nprogs]);
-	side_close(kernel, s.rb);
-	side_close(kernel, s.data);
-	side_close(kernel, s.out);
+		mt_side_close(kernel, s.progs[--s.nprogs]);
+	mt_side_close(kernel, s.rb);
+	mt_side_close(kernel, s.data);
+	mt_side_close(kernel, s.out);
 }
 
 static void run_ours(struct mt_trace *t, bool guarded)

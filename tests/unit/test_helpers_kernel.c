@@ -36,24 +36,6 @@
 
 /* --- one side: the kernel's bpf() or ours --- */
 
-static int sb(int kernel, int cmd, union bpf_attr *a)
-{
-	if (kernel)
-		return mt_bpf(cmd, a);
-	long r = userbpf_sys_bpf(cmd, a, sizeof *a);
-	return r < 0 ? -errno : (int)r;
-}
-
-static void side_close(int kernel, int fd)
-{
-	if (fd < 0)
-		return;
-	if (kernel)
-		close(fd);
-	else
-		userbpf_close(fd);
-}
-
 /* Programs are closed at the end of a script: closing one of ours and loading another on
  * the same map currently fails in our PROG_LOAD (-ENOENT from the .refs bookkeeping,
  * reported to its owner); a script's programs stay open until it is done. */
@@ -62,7 +44,7 @@ static int open_progs[64], nr_open_progs;
 static void prog_close(int kernel, int fd)
 {
 	if (kernel || fd < 0 || nr_open_progs == 64)
-		side_close(kernel, fd);
+		mt_side_close(kernel, fd);
 	else
 		open_progs[nr_open_progs++] = fd;
 }
@@ -83,7 +65,7 @@ static int map_create(int kernel, uint32_t type, uint32_t key, uint32_t value, u
 	a.value_size = value;
 	a.max_entries = max;
 	a.map_flags = flags;
-	int fd = sb(kernel, BPF_MAP_CREATE, &a);
+	int fd = mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 	if (fd < 0) {
 		print_error("%s: map type %u: %d\n", kernel ? "kernel" : "ours", type, fd);
 		fail();
@@ -99,7 +81,7 @@ static int map_elem(int kernel, int cmd, int fd, const void *key, void *value, u
 	a.key = (uintptr_t)key;
 	a.value = (uintptr_t)value;
 	a.flags = flags;
-	return sb(kernel, cmd, &a);
+	return mt_side_bpf(kernel, cmd, &a);
 }
 
 static void map_set(int kernel, int fd, uint32_t key, const void *value)
@@ -131,7 +113,7 @@ static int btf_for_callback(int kernel)
 	memset(&a, 0, sizeof a);
 	a.btf = (uintptr_t)blob;
 	a.btf_size = (uint32_t)(24 + sizeof types + sizeof strs);
-	return sb(kernel, BPF_BTF_LOAD, &a);
+	return mt_side_bpf(kernel, BPF_BTF_LOAD, &a);
 }
 
 /* Assemble text and load it as a GPL socket filter: the prog fd, or -errno with the
@@ -170,9 +152,9 @@ static int prog_load(int kernel, const char *text, char *err, size_t err_len)
 		a.func_info_rec_size = 8;
 		a.func_info_cnt = 2;
 	}
-	int fd = sb(kernel, BPF_PROG_LOAD, &a);
+	int fd = mt_side_bpf(kernel, BPF_PROG_LOAD, &a);
 	free(insns);
-	side_close(kernel, btf);
+	mt_side_close(kernel, btf);
 	if (err && err_len) {
 		err[0] = 0;
 		if (fd < 0) {
@@ -222,7 +204,7 @@ static int64_t prog_run(int kernel, int fd)
 	a.test.data_in = (uintptr_t)data;
 	a.test.data_size_in = sizeof data;
 	a.test.repeat = 1;
-	int err = sb(kernel, BPF_PROG_TEST_RUN, &a);
+	int err = mt_side_bpf(kernel, BPF_PROG_TEST_RUN, &a);
 	if (err) {
 		print_error("%s: test run: %d\n", kernel ? "kernel" : "ours", err);
 		fail();
@@ -368,9 +350,9 @@ static void hk_run(int kernel, struct mt_trace *t, const struct hk_case *k)
 	for (int i = 0; i < k->nprogs; i++)
 		prog_close(kernel, progs[i]);
 	while (c.nr_keep)
-		side_close(kernel, c.keep[--c.nr_keep]);
+		mt_side_close(kernel, c.keep[--c.nr_keep]);
 	for (int i = HK_MAX_MAPS - 1; i >= 0; i--)
-		side_close(kernel, c.maps[i]);
+		mt_side_close(kernel, c.maps[i]);
 }
 
 static int64_t hk_word(const unsigned char *out, int i)
@@ -544,7 +526,7 @@ static void snprintf_before(struct hk_ctx *c, int run)
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.map_fd = (uint32_t)ro;
-	assert_int_equal(sb(c->kernel, BPF_MAP_FREEZE, &a), 0);
+	assert_int_equal(mt_side_bpf(c->kernel, BPF_MAP_FREEZE, &a), 0);
 	hk_keep(c, ro);
 	c->aux = ro;
 	map_set(c->kernel, c->maps[0], 0, (unsigned char[OUT_SIZE]){0});

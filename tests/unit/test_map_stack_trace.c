@@ -32,24 +32,6 @@
 
 /* --- one side: the kernel's bpf() or ours --- */
 
-static int sb(int kernel, int cmd, union bpf_attr *a)
-{
-	if (kernel)
-		return mt_bpf(cmd, a);
-	long r = userbpf_sys_bpf(cmd, a, sizeof *a);
-	return r < 0 ? -errno : (int)r;
-}
-
-static void side_close(int kernel, int fd)
-{
-	if (fd < 0)
-		return;
-	if (kernel)
-		close(fd);
-	else
-		userbpf_close(fd);
-}
-
 static int map_create(int kernel, uint32_t type, uint32_t key, uint32_t value, uint32_t max,
                       uint32_t flags)
 {
@@ -60,7 +42,7 @@ static int map_create(int kernel, uint32_t type, uint32_t key, uint32_t value, u
 	a.value_size = value;
 	a.max_entries = max;
 	a.map_flags = flags;
-	return sb(kernel, BPF_MAP_CREATE, &a);
+	return mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 }
 
 static int elem(int kernel, int cmd, int fd, const void *key, void *value, uint64_t flags)
@@ -71,7 +53,7 @@ static int elem(int kernel, int cmd, int fd, const void *key, void *value, uint6
 	a.key = (uintptr_t)key;
 	a.value = (uintptr_t)value;
 	a.flags = flags;
-	return sb(kernel, cmd, &a);
+	return mt_side_bpf(kernel, cmd, &a);
 }
 
 /* Assemble text and load it as a GPL raw_tracepoint program: the fd or -errno. */
@@ -95,7 +77,7 @@ static int prog_load(int kernel, const char *text)
 	a.log_size = sizeof log;
 	a.log_level = 1;
 	log[0] = 0;
-	int fd = sb(kernel, BPF_PROG_LOAD, &a);
+	int fd = mt_side_bpf(kernel, BPF_PROG_LOAD, &a);
 	free(insns);
 	if (fd < 0) {
 		print_error("%s refused the program (%d):\n%s\n%s\n", kernel ? "kernel" : "ours",
@@ -116,7 +98,7 @@ __attribute__((noinline)) static int run(int kernel, int fd, uint64_t flags, uin
 	a.test.prog_fd = (uint32_t)fd;
 	a.test.ctx_in = (uintptr_t)args;
 	a.test.ctx_size_in = sizeof args;
-	int err = sb(kernel, BPF_PROG_TEST_RUN, &a);
+	int err = mt_side_bpf(kernel, BPF_PROG_TEST_RUN, &a);
 	if (err) {
 		print_error("%s: test run: %d\n", kernel ? "kernel" : "ours", err);
 		fail();
@@ -174,7 +156,7 @@ static void script_create(int kernel, struct mt_trace *t)
 		a.value_size = c->value_size;
 		a.max_entries = c->max_entries;
 		a.map_flags = c->flags;
-		int fd = sb(kernel, BPF_MAP_CREATE, &a);
+		int fd = mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 		mt_tr(t, "create %s: %d", c->name, fd < 0 ? fd : 0);
 		if (fd < 0)
 			continue;
@@ -185,12 +167,12 @@ static void script_create(int kernel, struct mt_trace *t)
 		ia.info.bpf_fd = (uint32_t)fd;
 		ia.info.info_len = sizeof info;
 		ia.info.info = (uintptr_t)&info;
-		int err = sb(kernel, BPF_OBJ_GET_INFO_BY_FD, &ia);
+		int err = mt_side_bpf(kernel, BPF_OBJ_GET_INFO_BY_FD, &ia);
 		/* the access flags in map_flags: the pending script */
 		mt_tr(t, "  info %d: type %u key %u value %u max %u flags %#x", err, info.type,
 		      info.key_size, info.value_size, info.max_entries,
 		      info.map_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY));
-		side_close(kernel, fd);
+		mt_side_close(kernel, fd);
 	}
 	/* map_extra is for bloom filters only */
 	union bpf_attr a;
@@ -200,9 +182,9 @@ static void script_create(int kernel, struct mt_trace *t)
 	a.value_size = 64;
 	a.max_entries = 16;
 	a.map_extra = 1;
-	int fd = sb(kernel, BPF_MAP_CREATE, &a);
+	int fd = mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 	mt_tr(t, "create map_extra: %d", fd < 0 ? fd : 0);
-	side_close(kernel, fd);
+	mt_side_close(kernel, fd);
 }
 
 /* --- the script: element commands on an empty map (10 entries: 16 buckets) --- */
@@ -234,9 +216,9 @@ static void script_elems_empty(int kernel, struct mt_trace *t)
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.map_fd = (uint32_t)fd;
-	mt_tr(t, "freeze: %d", sb(kernel, BPF_MAP_FREEZE, &a));
+	mt_tr(t, "freeze: %d", mt_side_bpf(kernel, BPF_MAP_FREEZE, &a));
 	mt_tr(t, "update after freeze: %d", elem(kernel, BPF_MAP_UPDATE_ELEM, fd, &k0, v, 0));
-	side_close(kernel, fd);
+	mt_side_close(kernel, fd);
 }
 
 /* --- the script: bpf_get_stackid --- */
@@ -306,8 +288,8 @@ static void script_stackid(int kernel, struct mt_trace *t)
 	mt_tr(t, "delete 0: %d", elem(kernel, BPF_MAP_DELETE_ELEM, m, &k, NULL, 0));
 	mt_tr(t, "lookup 0 after delete: %d", elem(kernel, BPF_MAP_LOOKUP_ELEM, m, &k, v, 0));
 	mt_tr(t, "kernel after delete: %d", run(kernel, fd, 0, 0));
-	side_close(kernel, fd);
-	side_close(kernel, m);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, m);
 
 	/* depth: a one-entry map with a skip the value alone would not hold */
 	m = map_create(kernel, ST, 4, 8, 1, 0);
@@ -316,8 +298,8 @@ static void script_stackid(int kernel, struct mt_trace *t)
 	fd = prog_load(kernel, text);
 	mt_tr(t, "8-byte values, skip 2: %d", run(kernel, fd, 2, 0));
 	mt_tr(t, "8-byte values, skip 2 again: %d", run(kernel, fd, 2, 0));
-	side_close(kernel, fd);
-	side_close(kernel, m);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, m);
 
 	/* many buckets: the same chain keeps its id */
 	m = map_create(kernel, ST, 4, 64, 256, 0);
@@ -333,8 +315,8 @@ static void script_stackid(int kernel, struct mt_trace *t)
 	      "collision) %d, again same %d",
 	      id1 >= 0 && id1 < 256, id2 == id1, (id3 >= 0 && id3 < 256) || id3 == -EEXIST,
 	      id4 == id3);
-	side_close(kernel, fd);
-	side_close(kernel, m);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, m);
 
 	/* build id maps: user chains become (build id, offset), kernel chains keep ips */
 	m = map_create(kernel, ST, 4, 4 * BID_SIZE, 1, BPF_F_STACK_BUILD_ID);
@@ -352,8 +334,8 @@ static void script_stackid(int kernel, struct mt_trace *t)
 	err = elem(kernel, BPF_MAP_LOOKUP_ELEM, m, &k, ids, 0);
 	mt_tr(t, "  lookup %d: statuses %d %d %d, id %s", err, ids[0].status, ids[1].status,
 	      ids[2].status, ids[0].build_id[0] | ids[0].build_id[1] ? "set" : "zero");
-	side_close(kernel, fd);
-	side_close(kernel, m);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, m);
 }
 
 /* --- the script: bpf_get_stack --- */
@@ -444,8 +426,8 @@ static void script_get_stack(int kernel, struct mt_trace *t)
 		      c->what, ret, c->size == 1016 && r0 > 0 ? 1LL : (long long)r0, tail_zero,
 		      fill_kept, shape);
 	}
-	side_close(kernel, fd);
-	side_close(kernel, out);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, out);
 }
 
 static void run_script(int kernel, struct mt_trace *t)
@@ -484,10 +466,10 @@ static void script_pending(int kernel, struct mt_trace *t)
 		ia.info.bpf_fd = (uint32_t)fd;
 		ia.info.info_len = sizeof info;
 		ia.info.info = (uintptr_t)&info;
-		int err = sb(kernel, BPF_OBJ_GET_INFO_BY_FD, &ia);
+		int err = mt_side_bpf(kernel, BPF_OBJ_GET_INFO_BY_FD, &ia);
 		mt_tr(t, "create with flags %#x: info %d, map_flags %#x", access[i], err,
 		      info.map_flags);
-		side_close(kernel, fd);
+		mt_side_close(kernel, fd);
 	}
 	/* BPF_MAP_LOOKUP_AND_DELETE_ELEM takes a chain out (Linux 6.18) */
 	int m = map_create(kernel, ST, 4, 127 * 8, 1, 0);
@@ -512,8 +494,8 @@ static void script_pending(int kernel, struct mt_trace *t)
 	      v[126] == 0);
 	mt_tr(t, "lookup 0 after lookup_and_delete: %d",
 	      elem(kernel, BPF_MAP_LOOKUP_ELEM, m, &k, v, 0));
-	side_close(kernel, fd);
-	side_close(kernel, m);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, m);
 }
 
 static void pending_compare(int live)
@@ -645,12 +627,12 @@ static void test_get_stack_frames(void **state)
 	uint64_t last = v[kn];
 	uint64_t start = (uint64_t)(uintptr_t)userbpf_sys_bpf;
 	assert_true(last > start && last < start + 4096);
-	/* the user half starts at the return address into sb() (or run(), if inlined) */
+	/* the user half starts at the return address into mt_side_bpf() (or run(), if inlined) */
 	assert_int_equal(run(0, fd, BPF_F_USER_STACK, 1016), 0);
 	assert_int_equal(elem(0, BPF_MAP_LOOKUP_ELEM, out, &k, v, 0), 0);
 	int64_t un = (int64_t)v[0] / 8;
 	assert_true(un >= 3); /* run, the script, cmocka, main, ... */
-	uint64_t runfn = (uint64_t)(uintptr_t)run, sbfn = (uint64_t)(uintptr_t)sb;
+	uint64_t runfn = (uint64_t)(uintptr_t)run, sbfn = (uint64_t)(uintptr_t)mt_side_bpf;
 	assert_true((v[1] > runfn && v[1] < runfn + 4096) || (v[1] > sbfn && v[1] < sbfn + 4096));
 	userbpf_close(fd);
 	userbpf_close(out);
@@ -709,7 +691,7 @@ static void test_build_id(void **state)
 	assert_int_equal(r0, 3 * BID_SIZE);
 	struct bpf_stack_build_id ids[3];
 	memcpy(ids, v + 8, sizeof ids);
-	/* frame 0 is in sb() or run(): this binary, at a file offset inside its text */
+	/* frame 0 is in mt_side_bpf() or run(): this binary, at a file offset inside its text */
 	assert_int_equal(ids[0].status, BPF_STACK_BUILD_ID_VALID);
 	assert_memory_equal(ids[0].build_id, self.id, 20);
 	assert_true(ids[0].offset > 0 && ids[0].offset < 64u << 20);

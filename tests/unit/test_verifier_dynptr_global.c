@@ -28,24 +28,6 @@
 
 /* --- bpf(): the kernel's or ours --- */
 
-static int dg_bpf(int kernel, int cmd, union bpf_attr *a)
-{
-	if (kernel)
-		return mt_bpf(cmd, a);
-	long r = userbpf_sys_bpf(cmd, a, sizeof *a);
-	return r < 0 ? -errno : (int)r;
-}
-
-static void dg_close(int kernel, int fd)
-{
-	if (fd < 0)
-		return;
-	if (kernel)
-		close(fd);
-	else
-		userbpf_close(fd);
-}
-
 /* --- BTF: the types a case's functions use --- */
 
 enum {
@@ -345,12 +327,12 @@ static void dg_maps_create(int kernel, struct dg_maps *m)
 	a.key_size = 4;
 	a.value_size = 48;
 	a.max_entries = 4;
-	m->arr = dg_bpf(kernel, BPF_MAP_CREATE, &a);
+	m->arr = mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 	assert_true(m->arr >= 0);
 	memset(&a, 0, sizeof a);
 	a.map_type = BPF_MAP_TYPE_RINGBUF;
 	a.max_entries = 4096;
-	m->rb = dg_bpf(kernel, BPF_MAP_CREATE, &a);
+	m->rb = mt_side_bpf(kernel, BPF_MAP_CREATE, &a);
 	assert_true(m->rb >= 0);
 }
 
@@ -366,7 +348,8 @@ static void dg_value(int kernel, const struct dg_maps *m, int set, uint64_t *out
 	a.map_fd = (uint32_t)m->arr;
 	a.key = (uintptr_t)&k;
 	a.value = (uintptr_t)v;
-	assert_int_equal(dg_bpf(kernel, set ? BPF_MAP_UPDATE_ELEM : BPF_MAP_LOOKUP_ELEM, &a), 0);
+	assert_int_equal(mt_side_bpf(kernel, set ? BPF_MAP_UPDATE_ELEM : BPF_MAP_LOOKUP_ELEM, &a),
+	                 0);
 	if (out)
 		memcpy(out, v, 8);
 }
@@ -434,7 +417,7 @@ static void dg_one(int kernel, const struct dg_case *c, const struct dg_maps *m,
 	memset(&a, 0, sizeof a);
 	a.btf = (uintptr_t)blob.p;
 	a.btf_size = (uint32_t)blob.len;
-	int btf_fd = dg_bpf(kernel, BPF_BTF_LOAD, &a);
+	int btf_fd = mt_side_bpf(kernel, BPF_BTF_LOAD, &a);
 	assert_true(btf_fd >= 0);
 	struct bpf_func_info fi[4];
 	for (int i = 0; i < nf; i++)
@@ -453,7 +436,7 @@ static void dg_one(int kernel, const struct dg_case *c, const struct dg_maps *m,
 	a.func_info_cnt = (uint32_t)nf;
 	a.func_info_rec_size = sizeof fi[0];
 	log[0] = 0;
-	int fd = dg_bpf(kernel, BPF_PROG_LOAD, &a);
+	int fd = mt_side_bpf(kernel, BPF_PROG_LOAD, &a);
 	free(insns);
 	free(blob.p);
 	if (fd < 0) {
@@ -466,7 +449,7 @@ static void dg_one(int kernel, const struct dg_case *c, const struct dg_maps *m,
 				last = p;
 			}
 		mt_tr(tr, "%s: ERR %d %s | %s", c->name, -fd, prev, last);
-		dg_close(kernel, btf_fd);
+		mt_side_close(kernel, btf_fd);
 		return;
 	}
 	/* run it on a 64-byte frame, with value 0 reset first */
@@ -478,7 +461,7 @@ static void dg_one(int kernel, const struct dg_case *c, const struct dg_maps *m,
 	a.test.data_in = (uintptr_t)pkt;
 	a.test.data_size_in = sizeof pkt;
 	a.test.repeat = 1;
-	int err = dg_bpf(kernel, BPF_PROG_TEST_RUN, &a);
+	int err = mt_side_bpf(kernel, BPF_PROG_TEST_RUN, &a);
 	uint64_t v0;
 	dg_value(kernel, m, 0, &v0);
 	if (err)
@@ -486,8 +469,8 @@ static void dg_one(int kernel, const struct dg_case *c, const struct dg_maps *m,
 	else
 		mt_tr(tr, "%s: OK retval %d value 0x%016llx", c->name, (int)a.test.retval,
 		      (unsigned long long)v0);
-	dg_close(kernel, fd);
-	dg_close(kernel, btf_fd);
+	mt_side_close(kernel, fd);
+	mt_side_close(kernel, btf_fd);
 }
 
 static void dg_script(int kernel, struct mt_trace *tr)
@@ -496,8 +479,8 @@ static void dg_script(int kernel, struct mt_trace *tr)
 	dg_maps_create(kernel, &m);
 	for (size_t i = 0; i < N(dg_cases); i++)
 		dg_one(kernel, &dg_cases[i], &m, tr);
-	dg_close(kernel, m.arr);
-	dg_close(kernel, m.rb);
+	mt_side_close(kernel, m.arr);
+	mt_side_close(kernel, m.rb);
 }
 
 #define FIXTURE USERBPF_FIXTURES_DIR "/verifier_dynptr_global_kernel.txt"
