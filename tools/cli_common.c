@@ -283,10 +283,52 @@ static int fds_by_nametag(int next_cmd, int fd_cmd, const char *name, const uint
 	return -1;
 }
 
-int prog_parse_fds(int *argc, char ***argv, int **fds)
+/* What tells the program and map handles apart: bpftool's prog_parse_fds and
+ * map_parse_fds differ only in these. */
+struct handle_kind {
+	const char *noun;     /* "program", "map" */
+	const char *expected; /* the keywords, for "expected ..." */
+	const char *id_err;   /* "get by id", "get map by id" */
+	int next_id_cmd, fd_by_id_cmd;
+	size_t name_max; /* longest name accepted */
+	bool has_tag;
+	enum cli_obj_type pinned_type;
+};
+
+static const struct handle_kind prog_handle = {"program",
+                                               "'id', 'tag', 'name' or 'pinned'",
+                                               "get by id",
+                                               BPF_PROG_GET_NEXT_ID,
+                                               BPF_PROG_GET_FD_BY_ID,
+                                               127,
+                                               true,
+                                               CLI_OBJ_PROG};
+static const struct handle_kind map_handle = {"map",
+                                              "'id', 'name' or 'pinned'",
+                                              "get map by id",
+                                              BPF_MAP_GET_NEXT_ID,
+                                              BPF_MAP_GET_FD_BY_ID,
+                                              BPF_OBJ_NAME_LEN - 1,
+                                              false,
+                                              CLI_OBJ_MAP};
+
+static bool parse_tag(const char *val, uint8_t tag[BPF_TAG_SIZE])
+{
+	unsigned t[BPF_TAG_SIZE];
+	char extra;
+	if (sscanf(val, "%02x%02x%02x%02x%02x%02x%02x%02x%c", &t[0], &t[1], &t[2], &t[3], &t[4],
+	           &t[5], &t[6], &t[7], &extra) != BPF_TAG_SIZE)
+		return false;
+	for (int i = 0; i < BPF_TAG_SIZE; i++)
+		tag[i] = (uint8_t)t[i];
+	return true;
+}
+
+/* HANDLE words → every fd they name (a name or tag may match several); the count or -1. */
+static int handle_parse_fds(const struct handle_kind *k, int *argc, char ***argv, int **fds)
 {
 	if (*argc < 1) {
-		p_err("expected 'id', 'tag', 'name' or 'pinned'");
+		p_err("expected %s", k->expected);
 		return -1;
 	}
 	const char *kw = **argv;
@@ -301,132 +343,74 @@ int prog_parse_fds(int *argc, char ***argv, int **fds)
 			return -1;
 		NEXT_ARGP();
 		NEXT_ARGP();
-		int fd = cli_get_fd_by_id(BPF_PROG_GET_FD_BY_ID, id);
+		int fd = cli_get_fd_by_id(k->fd_by_id_cmd, id);
 		if (fd < 0) {
-			p_err("get by id (%u): %s", id, strerror(errno));
+			p_err("%s (%u): %s", k->id_err, id, strerror(errno));
 			return -1;
 		}
 		return fds_push(fds, 0, fd);
 	}
-	if (is_prefix(kw, "tag")) {
+	bool by_tag = k->has_tag && is_prefix(kw, "tag");
+	if (by_tag || is_prefix(kw, "name")) {
 		uint8_t tag[BPF_TAG_SIZE];
-		unsigned t[BPF_TAG_SIZE];
-		char extra;
-		if (sscanf(val, "%02x%02x%02x%02x%02x%02x%02x%02x%c", &t[0], &t[1], &t[2], &t[3],
-		           &t[4], &t[5], &t[6], &t[7], &extra) != BPF_TAG_SIZE) {
-			p_err("can't parse tag");
-			return -1;
-		}
-		for (int i = 0; i < BPF_TAG_SIZE; i++)
-			tag[i] = (uint8_t)t[i];
-		NEXT_ARGP();
-		NEXT_ARGP();
-		int n = fds_by_nametag(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, NULL, tag, fds);
-		if (n == 0)
-			p_err("no program with tag %s", val);
-		return n > 0 ? n : -1;
-	}
-	if (is_prefix(kw, "name")) {
-		if (strlen(val) > 127) {
-			p_err("can't parse name");
+		if (by_tag ? !parse_tag(val, tag) : strlen(val) > k->name_max) {
+			p_err(by_tag ? "can't parse tag" : "can't parse name");
 			return -1;
 		}
 		NEXT_ARGP();
 		NEXT_ARGP();
-		int n = fds_by_nametag(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, val, NULL, fds);
+		int n = fds_by_nametag(k->next_id_cmd, k->fd_by_id_cmd, by_tag ? NULL : val,
+		                       by_tag ? tag : NULL, fds);
 		if (n == 0)
-			p_err("no program with name %s", val);
+			p_err("no %s with %s %s", k->noun, by_tag ? "tag" : "name", val);
 		return n > 0 ? n : -1;
 	}
 	if (is_prefix(kw, "pinned")) {
 		NEXT_ARGP();
 		NEXT_ARGP();
-		int fd = open_obj_pinned_any(val, CLI_OBJ_PROG);
+		int fd = open_obj_pinned_any(val, k->pinned_type);
 		if (fd < 0)
 			return -1;
 		return fds_push(fds, 0, fd);
 	}
-	p_err("expected 'id', 'tag', 'name' or 'pinned', got: '%s'?", kw);
+	p_err("expected %s, got: '%s'?", k->expected, kw);
 	return -1;
+}
+
+/* HANDLE words → the one fd they name; several matches are an error. */
+static int handle_parse_fd(const struct handle_kind *k, int *argc, char ***argv)
+{
+	int *fds = NULL;
+	int n = handle_parse_fds(k, argc, argv, &fds);
+	int fd = -1;
+	if (n == 1) {
+		fd = fds[0];
+	} else if (n > 1) {
+		p_err("several %ss match this handle", k->noun);
+		fds_close(fds, n);
+	}
+	free(fds);
+	return fd;
+}
+
+int prog_parse_fds(int *argc, char ***argv, int **fds)
+{
+	return handle_parse_fds(&prog_handle, argc, argv, fds);
 }
 
 int prog_parse_fd(int *argc, char ***argv)
 {
-	int *fds = NULL;
-	int n = prog_parse_fds(argc, argv, &fds);
-	int fd = -1;
-	if (n == 1) {
-		fd = fds[0];
-	} else if (n > 1) {
-		p_err("several programs match this handle");
-		fds_close(fds, n);
-	}
-	free(fds);
-	return fd;
+	return handle_parse_fd(&prog_handle, argc, argv);
 }
 
 int map_parse_fds(int *argc, char ***argv, int **fds)
 {
-	if (*argc < 1) {
-		p_err("expected 'id', 'name' or 'pinned'");
-		return -1;
-	}
-	const char *kw = **argv;
-	if (*argc < 2) {
-		p_err("'%s' needs an argument", kw);
-		return -1;
-	}
-	const char *val = (*argv)[1];
-	if (is_prefix(kw, "id")) {
-		uint32_t id;
-		if (!parse_u32(val, &id, "ID"))
-			return -1;
-		NEXT_ARGP();
-		NEXT_ARGP();
-		int fd = cli_get_fd_by_id(BPF_MAP_GET_FD_BY_ID, id);
-		if (fd < 0) {
-			p_err("get map by id (%u): %s", id, strerror(errno));
-			return -1;
-		}
-		return fds_push(fds, 0, fd);
-	}
-	if (is_prefix(kw, "name")) {
-		if (strlen(val) > BPF_OBJ_NAME_LEN - 1) {
-			p_err("can't parse name");
-			return -1;
-		}
-		NEXT_ARGP();
-		NEXT_ARGP();
-		int n = fds_by_nametag(BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID, val, NULL, fds);
-		if (n == 0)
-			p_err("no map with name %s", val);
-		return n > 0 ? n : -1;
-	}
-	if (is_prefix(kw, "pinned")) {
-		NEXT_ARGP();
-		NEXT_ARGP();
-		int fd = open_obj_pinned_any(val, CLI_OBJ_MAP);
-		if (fd < 0)
-			return -1;
-		return fds_push(fds, 0, fd);
-	}
-	p_err("expected 'id', 'name' or 'pinned', got: '%s'?", kw);
-	return -1;
+	return handle_parse_fds(&map_handle, argc, argv, fds);
 }
 
 int map_parse_fd(int *argc, char ***argv)
 {
-	int *fds = NULL;
-	int n = map_parse_fds(argc, argv, &fds);
-	int fd = -1;
-	if (n == 1) {
-		fd = fds[0];
-	} else if (n > 1) {
-		p_err("several maps match this handle");
-		fds_close(fds, n);
-	}
-	free(fds);
-	return fd;
+	return handle_parse_fd(&map_handle, argc, argv);
 }
 
 int map_parse_fd_and_info(int *argc, char ***argv, struct bpf_map_info *info)
